@@ -1,0 +1,170 @@
+"""Course configuration: paths, seeds, model names and the run profile, in one visible place.
+
+Every value has a safe CPU default and can be overridden with an environment variable
+(listed in the README), e.g. ``COURSE_PROFILE=full`` on a machine with a GPU.
+
+    >>> from course_utils.config import get_config
+    >>> cfg = get_config()
+    >>> cfg.profile.name
+    'fast'
+
+Reading the configuration has no side effects: nothing is created, downloaded or seeded here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A configuration value (usually from an environment variable) is invalid."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much work each experiment does. `fast` fits a 2-core laptop and Binder; `full` wants a GPU."""
+
+    name: str
+    eval_limit: int  # test examples scored per system in the generation experiments
+    train_steps: int  # optimiser steps per LoRA training run
+    train_batch_size: int  # examples per optimiser step
+    max_length: int  # tokens per training example (prompt + answer); longer ones are rejected
+    max_new_tokens: int  # generation budget for one answer
+    embed_batch_size: int  # texts per embedding batch
+    device: str  # "cpu" or "cuda"
+
+
+PROFILES: dict[str, Profile] = {
+    "fast": Profile(
+        name="fast",
+        eval_limit=40,
+        train_steps=60,
+        train_batch_size=4,
+        max_length=192,
+        max_new_tokens=64,
+        embed_batch_size=32,
+        device="cpu",
+    ),
+    "full": Profile(
+        name="full",
+        eval_limit=10_000,  # i.e. the whole test split
+        train_steps=600,
+        train_batch_size=16,
+        max_length=384,
+        max_new_tokens=128,
+        embed_batch_size=128,
+        device="cuda",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    """Everything a notebook needs to know about where things live and how big to run."""
+
+    repo_root: Path = REPO_ROOT  # the checkout (holds notebooks/, datasets/, course_utils/)
+    datasets_dir: Path = REPO_ROOT / "datasets"  # the course's generated datasets
+    cache_dir: Path = REPO_ROOT / ".cache"  # converted models, embedding cache, adapters, indexes
+    seed: int = 42  # one seed for Python, NumPy and torch (see seed_everything)
+    generator: str = "smollm2-135m-instruct"  # a name from models.KNOWN_MODELS, or a Hub id if allowed
+    embedder: str = "all-minilm-l6-v2"  # a name from models.KNOWN_MODELS, or a Hub id if allowed
+    allow_hub: bool = False  # True lets the resolver use Hugging Face Hub ids (needs network)
+    profile: Profile = field(default_factory=lambda: PROFILES["fast"])
+
+    @property
+    def models_dir(self) -> Path:
+        """Where converted model folders are kept."""
+        return self.cache_dir / "models"
+
+
+# Environment variables that override the defaults (documented in README.md).
+ENV_VARS = {
+    "COURSE_PROFILE": "run profile: 'fast' (default, CPU) or 'full' (GPU)",
+    "COURSE_CACHE_DIR": "folder for converted models, embedding cache, adapters (default: <repo>/.cache)",
+    "COURSE_DATASETS_DIR": "folder holding the course datasets (default: <repo>/datasets)",
+    "COURSE_SEED": "integer seed (default: 42)",
+    "COURSE_GENERATOR": "generator model name (default: smollm2-135m-instruct)",
+    "COURSE_EMBEDDER": "embedding model name (default: all-minilm-l6-v2)",
+    "COURSE_ALLOW_HUB": "'1' to allow Hugging Face Hub model ids (needs network; never used by default)",
+    "COURSE_DEVICE": "override the profile's device: 'cpu' or 'cuda'",
+}
+
+
+def _env_int(env: dict[str, str], key: str, default: int) -> int:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not an integer. Set it to a whole number, e.g. {key}={default}.") from None
+
+
+def _env_bool(env: dict[str, str], key: str) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise ConfigError(f"{key}={raw!r} is not a yes/no value. Use {key}=1 to enable or leave it unset.")
+
+
+def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
+    """Build the configuration from defaults, then environment variables, then keyword overrides.
+
+    `env` defaults to ``os.environ``; pass a dict in tests. Overrides are CourseConfig field names,
+    e.g. ``get_config(profile="full")`` or ``get_config(cache_dir=tmp_path)``.
+    """
+    env = dict(os.environ if env is None else env)
+    profile_name = overrides.pop("profile", None) or env.get("COURSE_PROFILE") or "fast"
+    if isinstance(profile_name, Profile):
+        profile = profile_name
+    elif profile_name in PROFILES:
+        profile = PROFILES[profile_name]
+    else:
+        raise ConfigError(
+            f"Unknown run profile {profile_name!r}. Choose one of {sorted(PROFILES)} "
+            "(set COURSE_PROFILE or pass profile=...)."
+        )
+    device = env.get("COURSE_DEVICE")
+    if device:
+        if device not in ("cpu", "cuda"):
+            raise ConfigError(f"COURSE_DEVICE={device!r} is not supported. Use 'cpu' or 'cuda'.")
+        profile = replace(profile, device=device)
+
+    values = dict(
+        cache_dir=Path(env["COURSE_CACHE_DIR"]).expanduser() if env.get("COURSE_CACHE_DIR") else REPO_ROOT / ".cache",
+        datasets_dir=Path(env["COURSE_DATASETS_DIR"]).expanduser()
+        if env.get("COURSE_DATASETS_DIR")
+        else REPO_ROOT / "datasets",
+        seed=_env_int(env, "COURSE_SEED", 42),
+        generator=env.get("COURSE_GENERATOR") or "smollm2-135m-instruct",
+        embedder=env.get("COURSE_EMBEDDER") or "all-minilm-l6-v2",
+        allow_hub=_env_bool(env, "COURSE_ALLOW_HUB"),
+        profile=profile,
+    )
+    unknown = set(overrides) - set(CourseConfig.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"Unknown config field(s) {sorted(unknown)}. Known: {sorted(CourseConfig.__dataclass_fields__)}.")
+    values.update(overrides)
+    for key in ("cache_dir", "datasets_dir"):
+        values[key] = Path(values[key])
+    if values["seed"] < 0:
+        raise ConfigError(f"seed must be >= 0, got {values['seed']}.")
+    return CourseConfig(**values)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch so that a notebook's results repeat run after run."""
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
