@@ -1,0 +1,9 @@
+"""Measuring the systems the course builds, one small module per kind of measurement.
+
+- `meters`: wall time, peak memory, token counts.
+- `retrieval`: recall@k, precision@k, MRR, nDCG for ranked document ids.
+- `answers`: normalised exact match, token F1, answer accuracy against gold answers and variants.
+- `generation`: JSON parse rate, schema validity, field accuracy, style adherence, throughput.
+
+Import the module you need, e.g. ``from course_utils.evaluate import retrieval``.
+"""
