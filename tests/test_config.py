@@ -1,0 +1,79 @@
+"""The configuration: defaults, environment overrides and the errors for bad values."""
+
+from pathlib import Path
+
+import pytest
+
+from course_utils.config import PROFILES, REPO_ROOT, ConfigError, get_config, seed_everything
+
+
+def test_defaults_are_the_fast_cpu_profile():
+    cfg = get_config(env={})
+    assert cfg.profile == PROFILES["fast"]
+    assert cfg.profile.device == "cpu"
+    assert cfg.cache_dir == REPO_ROOT / ".cache"
+    assert cfg.datasets_dir == REPO_ROOT / "datasets"
+    assert cfg.models_dir == REPO_ROOT / ".cache" / "models"
+    assert (cfg.seed, cfg.generator, cfg.embedder, cfg.allow_hub) == (42, "smollm2-135m-instruct", "all-minilm-l6-v2", False)
+
+
+def test_fast_profile_is_smaller_than_full():
+    fast, full = PROFILES["fast"], PROFILES["full"]
+    for knob in ("eval_limit", "train_steps", "train_batch_size", "max_length", "max_new_tokens"):
+        assert getattr(fast, knob) < getattr(full, knob), knob
+
+
+def test_environment_overrides(tmp_path):
+    env = {
+        "COURSE_PROFILE": "full",
+        "COURSE_CACHE_DIR": str(tmp_path / "c"),
+        "COURSE_DATASETS_DIR": str(tmp_path / "d"),
+        "COURSE_SEED": "7",
+        "COURSE_GENERATOR": "my-gen",
+        "COURSE_EMBEDDER": "my-emb",
+        "COURSE_ALLOW_HUB": "1",
+        "COURSE_DEVICE": "cpu",
+    }
+    cfg = get_config(env=env)
+    assert cfg.profile.name == "full" and cfg.profile.device == "cpu"
+    assert cfg.cache_dir == tmp_path / "c" and cfg.datasets_dir == tmp_path / "d"
+    assert (cfg.seed, cfg.generator, cfg.embedder, cfg.allow_hub) == (7, "my-gen", "my-emb", True)
+
+
+def test_keyword_overrides_win_over_environment(tmp_path):
+    cfg = get_config(env={"COURSE_SEED": "7"}, seed=3, cache_dir=str(tmp_path))
+    assert cfg.seed == 3
+    assert cfg.cache_dir == Path(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "env, overrides, message",
+    [
+        ({"COURSE_PROFILE": "turbo"}, {}, "Unknown run profile 'turbo'"),
+        ({"COURSE_SEED": "abc"}, {}, "COURSE_SEED='abc' is not an integer"),
+        ({"COURSE_SEED": "-1"}, {}, "seed must be >= 0"),
+        ({"COURSE_ALLOW_HUB": "maybe"}, {}, "not a yes/no value"),
+        ({"COURSE_DEVICE": "tpu"}, {}, "COURSE_DEVICE='tpu' is not supported"),
+        ({}, {"batch": 3}, "Unknown config field(s) ['batch']"),
+    ],
+)
+def test_bad_values_raise_a_config_error_that_says_what_to_do(env, overrides, message):
+    with pytest.raises(ConfigError) as err:
+        get_config(env=env, **overrides)
+    assert message in str(err.value)
+
+
+def test_reading_the_config_creates_nothing(tmp_path):
+    get_config(env={"COURSE_CACHE_DIR": str(tmp_path / "not-yet")})
+    assert not (tmp_path / "not-yet").exists()
+
+
+def test_seed_everything_repeats_random_draws():
+    import numpy as np
+    import torch
+
+    seed_everything(5)
+    first = (np.random.rand(3), torch.rand(3))
+    seed_everything(5)
+    second = (np.random.rand(3), torch.rand(3))
+    assert np.array_equal(first[0], second[0]) and torch.equal(first[1], second[1])

