@@ -105,8 +105,24 @@ is deducted from the refund.
 Refunds go back to the original payment method within {f("pol.refund.days")} after the return arrives at our
 warehouse. Loft plan fees are not refundable, but you can cancel a plan at any time.
 
+## How to return
+1. Open the order in your account on the web shop or in the Tendril app and choose Return.
+2. Pick the items and a reason. The reason does not affect the refund; it helps us improve.
+3. Remove the device from your home in the app so it can be set up by its next owner.
+4. Pack the device with all accessories, ideally in its original box, and attach the label.
+5. Drop the parcel at any point of the carrier named on the label.
+
+## Exchanges
+We do not swap items directly. Return the item and place a new order; the new order ships straight away
+and does not wait for the refund.
+
+## Gifts
+A gift can be returned by the person who received it with the order number from the gift note. The refund
+goes to the buyer; on request we issue store credit to the recipient instead.
+
 ## Not covered by this policy
-Products bought from other shops: please return them to the shop you bought them from.
+Products bought from other shops: please return them to the shop you bought them from. Loft plans, digital
+services and personalised items such as engraved kettles are not covered either.
 """),
         _doc("pol-warranty", "Manufacturer warranty", "policy", d, f"""
 # Manufacturer warranty
@@ -126,6 +142,20 @@ that were not descaled, wear of filters and batteries after the first year, and 
 Open a warranty claim in the Tendril app or on the support site with your order number or a proof of
 purchase. We decide on a claim within {f("pol.claim.days")} and then send either a repaired unit, a
 replacement, or a refund if neither is possible.
+
+## While you wait
+If a device you depend on fails (a lock or a thermostat in winter), tell us when you open the claim. We can
+ship a replacement in advance against a card authorisation, which is released once the faulty device
+arrives.
+
+## Repairs, replacements and your data
+A replaced device is a new unit: set it up again in the app. Repaired devices come back reset to factory
+settings. Camera clips in the cloud and the history of your home are kept, because they belong to your
+account, not to the device.
+
+## Second-hand devices
+The warranty stays with the device when it changes owner. The new owner needs the original order number or
+a copy of the first invoice.
 
 ## Longer protection
 See CarePlus for an extension of the warranty.
@@ -181,7 +211,20 @@ We ship to addresses in the EU, Norway and Switzerland. Parcel lockers are accep
 only. Large orders (more than ten devices) are shipped on a pallet and need a phone number for the driver.
 
 ## Tracking
-You receive a tracking link by email when the parcel leaves the warehouse.
+You receive a tracking link by email when the parcel leaves the warehouse. Most orders leave the warehouse
+on the day they are placed; pre-orders ship on the date shown in the shop.
+
+## Packaging
+Parcels are packed in recycled cardboard without plastic fillers. Devices travel in their own retail box
+inside the shipping box, so the retail box can be kept for a return.
+
+## Damaged parcels
+If the outer box is badly damaged, you may refuse the parcel; it comes back to us and we send a new one. If
+you accept it and the device is damaged, take photos of the box and the device and contact support within
+14 days.
+
+## Customs
+Orders to Norway and Switzerland are shipped with duties paid; no extra charges are collected on delivery.
 """),
         _doc("pol-repairs", "Repairs outside warranty", "policy", d, f"""
 # Repairs outside warranty
@@ -237,6 +280,24 @@ Yes, between 12 and 36 months depending on the product; CarePlus extends it.
 
 ### How do I contact support?
 Through the app, the support site, or by phone on weekdays. See Contact and support hours.
+
+### Can I buy Orrinvale devices in shops?
+Our own web shop is the main channel. A few partner shops sell selected devices; their return rules apply to
+devices bought there.
+
+### Are spare parts available?
+Yes. Every product page lists the spare parts you can order, from kettle lids to lamp shades, and we keep
+parts for at least seven years after a product's launch.
+
+### Can I repair a device myself?
+Yes, repair guides are published for every product. Opening a device does not void the warranty, but damage
+caused during a repair is not covered.
+
+### How do I recycle an old device?
+Send it to us with a free label from the support site, or trade it in when you buy its successor.
+
+### Do devices get new features?
+Yes, through firmware updates. Release notes for each device are published in the knowledge base.
 """),
         _doc("faq-billing", "Billing questions", "faq", d, """
 # Billing questions
@@ -455,4 +516,230 @@ product and plan pages show the current values. Plans already paid for keep thei
     return pages
 
 
-WRITERS = [plan_pages, policy_pages, faq_pages, company_pages, notice_pages]
+# ---------------------------------------------------------------- long guides (multi-section pages)
+
+def long_guides(f):
+    d = "2024-08-20"
+    return [
+        _doc("guide-buying", "Which Orrinvale devices do I need?", "guide", d, """
+# Which Orrinvale devices do I need?
+
+A short buying guide for a first Orrinvale home. Start small: every device works on its own with the
+Tendril app, and you can add a hub later without setting anything up again.
+
+## Kitchen
+The Brumaline K3 is the device most people start with: it is useful from day one and needs no hub. Add the
+Pellwick Scale if you bake; recipe mode in the app walks you through each ingredient. Both connect to your
+phone directly.
+
+## Air and heating
+If you live near a busy road or have pets, the Spindrel Air 400 makes the most noticeable difference in a
+bedroom or living room. For heating, the Ildra Thermostat with one Ildra Valve per radiator replaces manual
+radiator knobs; most flats need one thermostat and four to eight valves.
+
+## Security
+The Corvath Lock keeps your existing keys and adds phone and code access; add the Corvath Keypad if people
+without the app need to get in. Indoor cameras let you check on pets or a nursery. Video history depends on
+your Loft plan.
+
+## Light and garden
+The Quenby Lamp works over Bluetooth straight out of the box. Mossgrove Sensors need a Fennick Hub, which
+also lets lamps, locks and thermostats react to each other in routines.
+
+## When to add the hub
+Add the Fennick Hub when you want devices to work together (for example "when the door unlocks, switch the
+hallway lamp on"), when you use Mossgrove Sensors, or when you want routines to keep running without
+internet.
+
+## Budget tips
+The outlet section of the web shop sells refurbished devices with the full warranty. The trade-in programme
+gives credit for an old device when you buy its successor. Orders above a certain amount can be paid in
+instalments; see Payment options.
+"""),
+        _doc("guide-compatibility", "Compatibility overview", "guide", d, """
+# Compatibility overview
+
+Which connection each Orrinvale device uses, and what it needs to work.
+
+| Device | Connects over | Needs the Fennick Hub | Works offline |
+|---|---|---|---|
+| Brumaline K3 | Wi-Fi 2.4 GHz, Bluetooth for setup | no | dial on the base only |
+| Pellwick Scale | Bluetooth | no | yes, shows weights |
+| Spindrel Air 400 | Wi-Fi 2.4 GHz | no | yes, automatic mode |
+| Talloway Cam | Wi-Fi 2.4 GHz | no | records to microSD |
+| Corvath Lock | Bluetooth, or Thread through the hub | for remote access | yes, phone nearby and key |
+| Ildra Thermostat | low-power radio to valves, Thread to the hub | for routines | yes, schedules run locally |
+| Quenby Lamp | Bluetooth, or Zigbee through the hub | for schedules | touch control |
+| Mossgrove Sensor | Zigbee | yes | readings are stored on the hub |
+| Fennick Hub | Ethernet or Wi-Fi | - | routines run locally |
+
+## Voice assistants and other apps
+Orrinvale devices can be controlled from the Tendril app and its web version. Integrations with other
+platforms are listed in the app under Settings > Integrations and change over time.
+
+## Phones
+The Tendril app runs on phones released in the last six years. Bluetooth must be switched on during the
+setup of any device.
+
+## Networks
+Devices that join Wi-Fi directly support 2.4 GHz networks only. Mesh networks work if 2.4 GHz is enabled.
+Captive portals (hotel or student-residence networks that need a login page) are not supported.
+"""),
+        _doc("guide-app", "Tendril app user guide", "guide", d, """
+# Tendril app user guide
+
+The Tendril app sets up, controls and updates every Orrinvale device. This guide walks through its tabs.
+
+## Home
+Devices are grouped by room. Tap a device to control it; press and hold to open its settings. The most
+recent camera event is shown at the top, and a banner appears when a device needs attention (a filter to
+change, a battery running low, an update waiting).
+
+## Routines
+Create a routine with a trigger and one or more actions. Triggers can be a time, sunrise or sunset with an
+offset, a device event (door unlocked, motion seen, soil dry), or a member arriving or leaving. Routines
+that involve several devices run on the Fennick Hub.
+
+## Activity
+A timeline of everything that happened: doors opened, codes used, camera clips, alerts. Filter by room,
+device or member. How far back the timeline goes for camera clips depends on your Loft plan; other events
+follow the data-retention policy.
+
+## Account
+Manage members, your Loft plan, billing details, and privacy settings. From here you can export your data
+or close your account.
+
+## Updates
+Firmware updates install automatically at night by default. You can switch a device to manual updates and
+install them from its settings page. Never unplug a device while its update is running.
+
+## Notifications
+Each device has its own notification settings. Quiet hours mute everything except safety alerts (smoke
+alarm sound, lock tampering, dry-boil on the kettle).
+"""),
+        _doc("faq-loft", "Loft plan questions", "faq", d, """
+# Loft plan questions
+
+### What is Loft?
+Loft is the optional cloud service behind the Tendril app. It stores camera clips, lets several people
+share a home, and adds extra support options. Sprig is free; Grove and Canopy are paid.
+
+### Do I lose my routines if I cancel a paid plan?
+No. Routines run on the Fennick Hub and are part of every plan, including Sprig.
+
+### What happens to my clips when I move to a smaller plan?
+Clips older than the new plan's history are deleted seven days after the change, so you have a week to
+download anything you want to keep.
+
+### Can I pay for a year in advance?
+Only for Grove. Canopy is billed monthly.
+
+### Is there a free trial?
+New accounts get the first month of Grove free. You can cancel before the end of the month and stay on
+Sprig.
+
+### Can I share a plan with my parents at another address?
+A plan covers one home. Each home needs its own plan, but one account can belong to several homes.
+
+### Do I need a plan for the Corvath Lock?
+No, the lock works with Sprig. Guest codes that are shared from the app need Grove or Canopy.
+
+### What counts as a camera?
+Every device that records video, including doorbells.
+"""),
+        _doc("guide-glossary", "Glossary", "guide", d, """
+# Glossary
+
+**Border router** - a device that connects a Thread network to your home network; the Fennick Hub can act
+as one.
+
+**Calibration** - a short automatic routine in which a device measures its own range of movement, for
+example a radiator valve or a door lock.
+
+**Eco temperature** - the lower temperature the heating keeps when nobody is home.
+
+**Firmware** - the software inside a device. Updates install automatically at night by default.
+
+**Household member** - a person invited to your home in the app. Members can control devices; roles limit
+what they can change.
+
+**Loft** - the optional cloud service with the plans Sprig, Grove and Canopy.
+
+**Routine** - an automation: a trigger followed by one or more actions.
+
+**Scene** - a saved light setting (brightness and colour temperature).
+
+**Tare** - setting a scale to zero with a container on it.
+
+**Thread and Zigbee** - low-power radio standards for smart-home devices; Orrinvale sensors and lamps use
+them to talk to the hub.
+
+**Video history** - how long camera clips stay in the cloud before they are deleted.
+"""),
+        _doc("guide-getting-started", "Getting started with your Orrinvale home", "guide", d, """
+# Getting started with your Orrinvale home
+
+## 1. Create your account
+Install the Tendril app and sign up with your email address. You start on the free Sprig plan.
+
+## 2. Add your first device
+Tap Add device and follow the steps for your device. Keep your phone near the device and make sure Bluetooth
+is on. Devices that use Wi-Fi need the password of a 2.4 GHz network.
+
+## 3. Name rooms
+Give each device a room. Rooms make routines and voice-free control much easier.
+
+## 4. Invite your household
+Invite members under Home > Members. Each member uses their own account; the number of members depends on
+your plan.
+
+## 5. Build a first routine
+Start with something simple, such as switching a lamp on at sunset. The Five routines to start with article
+has more ideas.
+
+## 6. Keep devices up to date
+Leave automatic updates on. Update notes for every device are published in the release notes section.
+
+## Need help?
+The troubleshooting guides cover the most common problems. Support is reachable through the app, the
+support site and by phone.
+"""),
+        _doc("guide-safety", "Safety information", "guide", d, """
+# Safety information
+
+Read this before using any Orrinvale device, and keep it for later.
+
+## Electrical devices
+Use only the supplied power adapters and cables. Do not use a device with a damaged cable or plug; contact
+support for a replacement part. Keep mains-powered devices away from baths, sinks and showers, except the
+kettle, which belongs on a kitchen worktop away from the edge.
+
+## Batteries
+Replace batteries with the type stated on the product page. Keep coin cells away from children: swallowing
+one can cause serious injury within hours. Recycle used batteries at a collection point.
+
+## Heat and water
+Do not cover the purifier's air outlet or the kettle's lid vent. Never fill the kettle above the MAX line
+or operate it without water. Outdoor sensors are designed for rain and frost, indoor devices are not.
+
+## Locks and cameras
+Keep a mechanical key to your door somewhere safe outside the home. Respect the privacy of others: do not
+point cameras at neighbours' property, and tell guests when cameras are recording.
+
+## Children
+Orrinvale devices are not toys. The kettle's child lock and the lock's member roles help in homes with
+children, but supervision is still needed.
+"""),
+        _doc("guide-moving", "Moving house with Orrinvale devices", "guide", d, """
+# Moving house with Orrinvale devices
+
+Create the new home in the app first, then move devices one by one: choose a device, Settings > Move to
+another home. Devices that join Wi-Fi need the new network's password. The Corvath Lock must be removed
+from the old door and calibrated again on the new one; remember to delete all codes before you hand over
+the old home. Radiator valves need new adapter rings if the radiators are a different brand. Your Loft plan
+moves with your account, not with the address.
+"""),
+    ]
+
+
+WRITERS = [plan_pages, policy_pages, faq_pages, company_pages, notice_pages, long_guides]

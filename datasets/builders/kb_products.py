@@ -43,9 +43,26 @@ It went on sale on {f("k3.launch")} and replaced the older Brumaline K2, which i
 ## In the box
 Kettle, power base, limescale filter, quick-start card.
 
+## Using the app
+In the Tendril app you can start the kettle remotely, name your favourite temperatures ("green tea",
+"pour-over") and see how much water is left, measured by a weight sensor in the base. A morning schedule
+heats the water at a set time on the weekdays you choose. The kettle will not start remotely when it is
+empty or off its base.
+
+## Safety
+- Dry-boil protection switches the element off when there is no water.
+- The lid locks while the water is boiling and opens with a button on the handle.
+- A child lock in the app disables the dial.
+
 ## Care
 Descale every four to eight weeks depending on your water. Never immerse the kettle or the base in water.
-The Brumaline Descale Pack is sold separately.
+The Brumaline Descale Pack is sold separately. Wipe the steel body with a soft damp cloth; abrasive pads
+leave marks on the brushed finish.
+
+## Frequently asked
+**Can I boil less than a cup?** Yes, down to 250 ml; the weight sensor stops the kettle from running dry.
+
+**Is the inside plastic?** No, all parts that touch water are stainless steel or glass.
 """)
 
 
@@ -75,9 +92,29 @@ so most owners leave it on automatic.
 The Spindrel Air 400 costs {f("sp.price")}. It is covered by a {f("sp.warranty")} warranty, the longest in
 our range, because the fan motor is brushless.
 
+## Modes
+- Automatic: fan speed follows the air-quality sensor.
+- Night: display off, fan limited to the lowest speed.
+- Boost: full speed for 20 minutes, then back to automatic.
+- Away: runs on a schedule set in the app, for example an hour before you come home.
+
 ## Placement
 Leave at least 20 cm free on every side. Do not place it directly beside a humidifier: the mist is read as
-fine dust and the fan will run at full speed.
+fine dust and the fan will run at full speed. In a bedroom, put it at least one metre from the bed so the
+airflow is not felt.
+
+## Filters
+The filter counter in the app counts actual running hours. When the ring around the display turns red,
+order a new filter; running with a saturated filter does not harm the device but cleans the air poorly.
+Washing the filter destroys the carbon layer.
+
+## Frequently asked
+**Does it remove smells?** Cooking and pet smells, yes, thanks to the carbon layer; strong smoke smells need
+several hours.
+
+**Can it run in a room with the door closed?** Yes; for the best effect keep windows closed while it runs.
+
+**Does it produce ozone?** No. It filters mechanically and has no ioniser.
 """)
 
 
@@ -105,9 +142,18 @@ A compact indoor camera for watching over a hallway, a nursery or a pet while yo
 ## Warranty
 {f("tc.warranty")}, covering the camera and the power adapter.
 
+## Detection and alerts
+The camera detects motion, people and the sound of a smoke alarm. Alerts can be limited to zones you draw
+in the app and muted on a schedule, for example while you are home in the evening. Person detection needs
+a Grove or Canopy plan.
+
+## Privacy
+The lens can be closed with the physical shutter, and the camera can switch itself off whenever a household
+member's phone is at home. Recordings on the card are encrypted and can only be read through the app.
+
 ## Cloud recording
 Clips are stored in the cloud according to your Loft plan; see the plan pages for how long each plan keeps
-them.
+them. Without a plan the camera still streams live video and records to the microSD card.
 """)
 
 
@@ -133,8 +179,28 @@ Tendril app warns you well before they run out. Guests can be given codes that w
 ## Price
 The Corvath Lock retails for {f("cl.price")}. The optional Corvath Keypad adds outdoor code entry.
 
+## Access methods
+- Phone: unlocks automatically when you arrive, if you allow location access.
+- Codes: entered on the optional Corvath Keypad outside the door.
+- Schedules: a code or a member can be limited to days and hours.
+- Key: your existing key keeps working from outside.
+
+## Security
+Commands between phone, hub and lock are encrypted end to end. The lock logs every opening with the method
+and the member, and the log can be exported. If someone tries five wrong codes in a row, the keypad is
+blocked for five minutes and you get an alert.
+
 ## Warranty
-Every Corvath Lock carries a {f("cl.warranty")} warranty on the motor and electronics.
+Every Corvath Lock carries a {f("cl.warranty")} warranty on the motor and electronics. Batteries are not
+covered.
+
+## Frequently asked
+**What if my phone battery is flat?** Use your key, or a code on the keypad if you have one.
+
+**Does it fit doors that open outward?** Yes, as long as the cylinder sticks out at least 3 mm on the
+inside.
+
+**Can I see who opened the door?** Yes, in the Activity tab of the app.
 """)
 
 
@@ -161,6 +227,15 @@ One thermostat can drive up to {f("il.valves")}, so a typical flat needs a singl
 | Price | {f("il.price")} |
 | Warranty | {f("il.warranty")} |
 
+## Heating schedules
+Set a comfort temperature and an eco temperature, then draw the times of day for each on a weekly plan.
+The thermostat starts heating early so that the room reaches the comfort temperature on time, and it learns
+how long each room needs. Open-window detection and holiday mode were added with firmware 2.0.
+
+## Installation
+No wiring is needed: the thermostat reads the room temperature itself and sends targets to the valves.
+Existing wired thermostats for a central boiler stay in place; the Ildra controls the radiators only.
+
 ## Works with
 Ildra Valve radiator heads, the Fennick Hub (for routines), and the Tendril app.
 """)
@@ -181,6 +256,15 @@ A table lamp with a linen shade and a light engine that goes from candle-warm to
 - Part number: QBL-0650
 
 The Quenby Lamp works without a hub over Bluetooth, or joins the Fennick Hub for schedules.
+
+## Scenes and schedules
+Scenes combine a brightness and a colour temperature, for example Reading, Dinner or Night light. A
+sunrise scene brightens the lamp slowly before your alarm. Touch the base once to switch on or off, twice
+to step through your three favourite scenes, and hold it to dim.
+
+## Materials
+The shade is washed linen on a powder-coated steel frame; the base is cast aluminium with a felt underside.
+Replacement shades in three colours can be ordered as spare parts.
 """)
 
 
@@ -205,6 +289,15 @@ Soil moisture, soil temperature, light level and fertiliser level (conductivity)
 {f("ms.price")} per sensor. Multi-packs are sold in the web shop during the spring season only.
 
 A Fennick Hub is required; the sensor cannot connect to Wi-Fi on its own.
+
+## Plant profiles
+Choose the plant in the app (more than 400 species are listed) and the sensor's readings are compared with
+that plant's needs. Notifications tell you to water, to feed, or to move the pot to a brighter spot. Profiles
+can be changed at any time without resetting the sensor.
+
+## Outdoors
+In winter, leave the sensor in the bed: frost alerts warn you when the soil temperature falls below zero.
+Clean the metal strips with a soft brush once a season for accurate moisture readings.
 """)
 
 
@@ -229,6 +322,11 @@ light still switches on when a door opens even if the cloud is unreachable.
 ## Price and warranty
 The Fennick Hub costs {f("fh.price")} and comes with a {f("fh.warranty")} warranty.
 
+## Routines
+Routines combine a trigger (a time, sunrise, a door opening, a sensor value) with actions on any device.
+They run on the hub, not in the cloud, so they are fast and keep working offline. Up to 200 routines can
+be stored.
+
 ## Status light
 - White: working normally
 - Blinking blue: waiting for setup
@@ -251,6 +349,14 @@ A flat glass kitchen scale that sends weights to recipes in the Tendril app.
 - Part number: PWS-0750
 
 If the display shows "Lo", the {f("pw.lo")}; charge the scale for two hours.
+
+## Recipe mode
+Pick a recipe in the app and the scale steps through its ingredients: pour until the bar is full, tap to
+confirm, and the next ingredient appears. Quantities scale automatically when you change the number of
+servings. Tare happens by itself between ingredients.
+
+## Units
+Grams, ounces, and millilitres for water and milk. The last unit used is remembered.
 """)
 
 
