@@ -1,0 +1,342 @@
+"""course_utils.rag and the modules it builds on: chunking, embedding cache, indexes, retrieval, grounding.
+
+Most tests use a tiny deterministic bag-of-words "embedder" so they run in milliseconds; a few load
+the real MiniLM tokenizer/model and SmolLM2 to check the parts that depend on them.
+"""
+
+import doctest
+import hashlib
+import os
+import random
+import re
+
+import numpy as np
+import pytest
+
+from course_utils import chunking, embeddings, grounding, indexes, rag
+from course_utils.chunking import ChunkingError, chunk_documents, chunk_markdown, chunk_text, doc_ids_in_order
+from course_utils.embeddings import CachedEmbedder, EmbeddingError
+from course_utils.indexes import BM25Index, RetrievalIndexError, VectorIndex, reciprocal_rank_fusion
+from course_utils.rag import Hit, KnowledgeIndex, RAGError
+
+DOCS = [
+    {"id": "prod-k3", "title": "Kettle K3", "text": "# Kettle K3\n\n## Price\nList price: 149 EUR.\n\n## Specs\nCapacity: 1.7 litres. Warranty: 2 years.\n"},
+    {"id": "prod-m5", "title": "Mixer M5", "text": "# Mixer M5\n\n## Price\nList price: 89 EUR.\n\n## Specs\nPower: 600 W. Warranty: 3 years.\n"},
+    {"id": "returns", "title": "Returns policy", "text": "# Returns\n\nReturn any product within 30 days of delivery. Refunds are paid within 14 days.\n"},
+    {"id": "support", "title": "Support hours", "text": "# Support\n\nSupport answers from 8:00 to 18:00, Monday to Friday.\n"},
+]
+
+
+class BagOfWordsModel:
+    """Stands in for a SentenceTransformer: hashed word counts, so shared words mean similar vectors."""
+
+    def __init__(self, dim: int = 64):
+        self.dim, self.calls, self.tokenizer = dim, 0, None
+
+    def get_embedding_dimension(self) -> int:
+        return self.dim
+
+    def encode(self, texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False):
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1
+            out[row, -1] += 1e-3  # no all-zero rows
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def embedder(tmp_path):
+    return CachedEmbedder(BagOfWordsModel(), "bow-64", tmp_path / "emb")
+
+
+@pytest.fixture
+def kb(embedder):
+    return KnowledgeIndex.build(DOCS, embedder, method="markdown", size=200)
+
+
+# --- chunking -----------------------------------------------------------------------------------------
+
+
+def test_chunking_docstring():
+    assert doctest.testmod(chunking).failed == 0
+
+
+@pytest.mark.parametrize("size, overlap", [(40, 0), (40, 10), (120, 30), (9, 4)])
+def test_char_chunks_cover_text_keep_spans_and_respect_size(size, overlap):
+    rng = random.Random(size * 100 + overlap)
+    text = " ".join(rng.choice(["alpha", "be", "gamma\n", "delta,", "x"]) for _ in range(200))
+    chunks = chunk_text(text, "doc", size, overlap)
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+    assert all(len(c.text) <= size for c in chunks)
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+    covered = set().union(*(range(c.start, c.end) for c in chunks))
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+    if overlap:  # neighbours share at least `overlap` characters (rounded to whole words)
+        assert all(a.end - b.start >= min(overlap, 1) for a, b in zip(chunks, chunks[1:]))
+
+
+def test_token_chunks_fit_the_embedder_tokenizer():
+    from transformers import AutoTokenizer
+
+    from course_utils.models import package_weights
+
+    tokenizer = AutoTokenizer.from_pretrained(package_weights("all-minilm-l6-v2"))
+    text = DOCS[0]["text"] * 5
+    chunks = chunk_text(text, "k3", size=16, overlap=4, unit="tokens", tokenizer=tokenizer)
+    assert len(chunks) > 3
+    assert all(len(tokenizer(c.text, add_special_tokens=False)["input_ids"]) <= 16 for c in chunks)
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_markdown_chunks_follow_sections():
+    chunks = chunk_markdown(DOCS[0]["text"], "prod-k3", title="Kettle K3")
+    assert [c.section for c in chunks] == ["Kettle K3", "Price", "Specs"]
+    assert "149 EUR" in chunks[1].text and chunks[1].chunk_id == "prod-k3#1"
+    assert chunks[1].context_text.startswith("Kettle K3 / Price\n")
+    long = "## Big\n" + "word " * 100
+    assert all(len(c.text) <= 50 for c in chunk_markdown(long, "d", max_size=50))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: chunk_text("abc", "d", size=0), "positive integer"),
+        (lambda: chunk_text("abc", "d", size=10, overlap=10), "overlap < size"),
+        (lambda: chunk_text("abc", "d", unit="words"), "Unknown unit"),
+        (lambda: chunk_text("abc", "d", unit="tokens"), "needs a tokenizer"),
+        (lambda: chunk_documents(DOCS, method="semantic"), "Unknown chunking method"),
+        (lambda: chunk_documents([DOCS[0], DOCS[0]]), "appears twice"),
+        (lambda: chunk_documents([{"text": "no id"}]), "'id' and 'text'"),
+    ],
+)
+def test_chunking_bad_inputs(call, message):
+    with pytest.raises(ChunkingError, match=message):
+        call()
+
+
+def test_doc_ids_in_order():
+    assert doc_ids_in_order(["a#2", "b#0", "a#0", "c#1"]) == ["a", "b", "c"]
+
+
+# --- embedding cache ----------------------------------------------------------------------------------
+
+
+def test_cache_second_run_embeds_nothing_and_changed_text_is_re_embedded(tmp_path):
+    model = BagOfWordsModel()
+    first = CachedEmbedder(model, "bow", tmp_path)
+    vectors = first.encode(["a b", "c d", "a b"])
+    assert first.stats == {"hits": 1, "misses": 2} and model.calls == 2  # duplicate embedded once
+    again = CachedEmbedder(model, "bow", tmp_path)  # a "second run": new object, same folder
+    assert np.array_equal(again.encode(["a b", "c d"]), vectors[:2])
+    assert again.stats == {"hits": 2, "misses": 0} and model.calls == 2
+    again.encode(["a b", "c d changed"])
+    assert again.stats["misses"] == 1 and model.calls == 3
+    other_model = CachedEmbedder(model, "another-model", tmp_path)  # key includes the model name
+    other_model.encode(["a b"])
+    assert other_model.stats["misses"] == 1
+
+
+def test_encode_rejects_a_bare_string_and_handles_empty(embedder):
+    with pytest.raises(EmbeddingError, match="wrap a single text"):
+        embedder.encode("just one text")
+    assert embedder.encode([]).shape == (0, 64)
+
+
+def test_real_minilm_vectors_are_unit_length_and_cached(tmp_path):
+    from course_utils.config import get_config
+
+    emb = embeddings.load_cached_embedder(get_config(cache_dir=tmp_path))
+    vecs = emb.encode(["How much is the K3?", "Kettle K3 list price: 149 EUR."])
+    assert vecs.shape == (2, 384) and np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
+    assert (tmp_path / "embeddings" / "all-minilm-l6-v2" / "embeddings.sqlite").exists()
+    assert float(vecs[0] @ vecs[1]) > 0.3  # a question and its answer passage are close
+
+
+# --- vector indexes, BM25, fusion ---------------------------------------------------------------------
+
+
+def _unit_vectors(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((20, dim))
+    x = centres[rng.integers(0, 20, n)] + 0.3 * rng.standard_normal((n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_exact_index_equals_brute_force():
+    x = _unit_vectors(500)
+    scores, ids = VectorIndex.build(x, "exact").search(x[:10], 5)
+    brute = np.argsort(-(x[:10] @ x.T), axis=1)[:, :5]
+    assert np.array_equal(ids, brute)
+    assert np.allclose(scores, np.take_along_axis(x[:10] @ x.T, brute, axis=1), atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_approximate_indexes_find_most_true_neighbours(kind):
+    x = _unit_vectors(4000)
+    truth = VectorIndex.build(x, "exact").search(x[:100], 10)[1]
+    found = VectorIndex.build(x, kind, nprobe=8).search(x[:100], 10)[1]
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, found)])
+    assert recall > 0.8
+
+
+@pytest.mark.parametrize("kind", ["exact", "hnsw", "ivf"])
+def test_save_load_round_trip_is_atomic(tmp_path, kind):
+    x = _unit_vectors(2000)
+    index = VectorIndex.build(x, kind, ids=np.arange(2000) + 1000)
+    path = index.save(tmp_path / "idx.faiss")
+    loaded = VectorIndex.load(path)
+    assert loaded.kind == kind and loaded.ntotal == 2000
+    assert np.array_equal(index.search(x[:5], 3)[1], loaded.search(x[:5], 3)[1])
+    assert loaded.search(x[:1], 1)[1][0, 0] == 1000  # our ids, not positions
+    assert os.listdir(tmp_path) == ["idx.faiss"]  # no temp file left behind
+
+
+def test_corrupt_or_missing_index_file(tmp_path):
+    bad = tmp_path / "bad.faiss"
+    bad.write_bytes(b"this is not an index")
+    with pytest.raises(RetrievalIndexError, match="corrupt"):
+        VectorIndex.load(bad)
+    with pytest.raises(RetrievalIndexError, match="No index file"):
+        VectorIndex.load(tmp_path / "missing.faiss")
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: VectorIndex.build(_unit_vectors(10), "annoy"), "Unknown index kind"),
+        (lambda: VectorIndex.build(np.zeros((0, 8), "float32")), "empty"),
+        (lambda: VectorIndex.build(np.zeros(8, "float32")), "2-D"),
+        (lambda: VectorIndex.build(_unit_vectors(10, 32)).search(_unit_vectors(1, 16), 1), "16 dimensions"),
+        (lambda: VectorIndex.build(_unit_vectors(10)).search(_unit_vectors(1), 0), "positive integer"),
+        (lambda: VectorIndex.build(_unit_vectors(100), "hnsw").remove([1]), "cannot remove"),
+    ],
+)
+def test_index_bad_inputs(call, message):
+    with pytest.raises(RetrievalIndexError, match=message):
+        call()
+
+
+def test_bm25_prefers_shared_rare_words_and_drops_no_overlap():
+    bm25 = BM25Index(["the kettle costs 149 EUR", "returns within 30 days", "support hours"])
+    assert bm25.search(["kettle price"], 3)[0][0][0] == 0
+    assert bm25.search(["zebra"], 3) == [[]]
+    with pytest.raises(RetrievalIndexError, match="empty"):
+        BM25Index([])
+
+
+def test_reciprocal_rank_fusion_by_hand():
+    fused = dict(reciprocal_rank_fusion([["a", "b", "c"], ["c", "a"]], k0=60))
+    assert fused["a"] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert fused["b"] == pytest.approx(1 / 62)
+    assert doctest.testmod(indexes).failed == 0
+
+
+# --- KnowledgeIndex: retrieval, update, persistence ----------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["dense", "bm25", "hybrid"])
+def test_retrieve_returns_ranked_hits_with_sources(kb, method):
+    hits = kb.retrieve("What is the list price of the Kettle K3?", k=3, method=method)
+    assert all(isinstance(h, Hit) for h in hits) and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert hits[0].doc_id == "prod-k3"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_k_larger_than_corpus_returns_every_chunk(kb):
+    assert len(kb.retrieve("price", k=1000)) == len(kb)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(query="", k=3), "Empty query"),
+        (dict(query="   ", k=3), "Empty query"),
+        (dict(query="price", k=0), "positive integer"),
+        (dict(query="price", k=-2), "positive integer"),
+        (dict(query="price", k=2.5), "positive integer"),
+        (dict(query="price", k=3, method="sparse"), "Unknown retrieval method"),
+    ],
+)
+def test_retrieve_bad_inputs(kb, kwargs, message):
+    with pytest.raises(RAGError, match=message):
+        kb.retrieve(**kwargs)
+
+
+def test_empty_corpus_is_a_clear_error(embedder):
+    with pytest.raises(RAGError, match="corpus is empty"):
+        KnowledgeIndex.build([], embedder)
+    with pytest.raises(RAGError, match="corpus is empty"):
+        KnowledgeIndex.build([{"id": "blank", "text": "   \n"}], embedder)
+
+
+@pytest.mark.parametrize("index_kind", ["exact", "hnsw", "ivf"])
+def test_update_re_embeds_only_changed_documents(embedder, index_kind):
+    kb = KnowledgeIndex.build(DOCS, embedder, method="markdown", size=200, index_kind=index_kind)
+    new_docs = [dict(DOCS[0], text=DOCS[0]["text"].replace("149 EUR", "159 EUR"))] + DOCS[1:3]  # support removed
+    new_docs.append({"id": "warranty", "title": "Warranty", "text": "Extended warranty costs 19 EUR a year."})
+    report = kb.update(new_docs)
+    assert (report.changed, report.added, report.removed) == (["prod-k3"], ["warranty"], ["support"])
+    assert report.unchanged == ["prod-m5", "returns"]
+    assert report.chunks_embedded == 2  # only the changed "Price" section and the new document
+    assert kb.dense.ntotal == len(kb) and "support" not in {c.doc_id for c in kb.chunks.values()}
+    top = kb.retrieve("Kettle K3 list price", k=1)[0]
+    assert "159 EUR" in top.text
+    assert kb.retrieve("extended warranty cost", k=1, method="bm25")[0].doc_id == "warranty"
+
+
+def test_knowledge_index_save_load_and_mismatches(kb, tmp_path):
+    kb.save(tmp_path / "kb")
+    loaded = KnowledgeIndex.load(tmp_path / "kb", kb.embedder)
+    question = "How long is the Mixer M5 warranty?"
+    assert [h.chunk for h in loaded.retrieve(question, 3)] == [h.chunk for h in kb.retrieve(question, 3)]
+    other = CachedEmbedder(BagOfWordsModel(dim=32), "bow-32", tmp_path / "other")
+    with pytest.raises(RAGError, match="32-d"):
+        KnowledgeIndex.load(tmp_path / "kb", other)
+    (tmp_path / "kb.faiss").write_bytes(b"garbage")
+    with pytest.raises(RAGError, match="does not match"):
+        KnowledgeIndex.load(tmp_path / "kb", kb.embedder)
+    with pytest.raises(RAGError, match="Cannot read"):
+        KnowledgeIndex.load(tmp_path / "nothing-here", kb.embedder)
+
+
+# --- prompts, citations, grounded generation ---------------------------------------------------------
+
+
+def test_prompt_numbers_sources_and_citations_map_back(kb):
+    hits = kb.retrieve("Kettle K3 price", k=3)
+    messages = rag.build_prompt("How much is the K3?", hits)
+    assert messages[0]["role"] == "system" and rag.NOT_FOUND in messages[0]["content"]
+    assert "[1] Kettle K3:" in messages[1]["content"] and "[3]" in messages[1]["content"]
+    assert messages[1]["content"].endswith("Question: How much is the K3?")
+    assert rag.cited_doc_ids("149 EUR [1, 3] and [9]", hits) == list(dict.fromkeys([hits[0].doc_id, hits[2].doc_id]))
+    assert rag.strip_citations("It costs 149 EUR [1].") == "It costs 149 EUR ."
+    with pytest.raises(rag.GroundingError, match="Empty question"):
+        rag.build_prompt(" ", hits)
+
+
+def test_attribution_finds_the_source_and_skips_refusals(kb):
+    hits = kb.retrieve("How long do returns take?", k=3)
+    assert rag.attributed_doc_ids("Within 30 days of delivery.", hits, "How long do returns take?") == ["returns"]
+    assert rag.attributed_doc_ids("That is not in the knowledge base.", hits) == []
+    assert rag.attributed_doc_ids("Purple elephants.", hits) == []
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder().find(grounding.attributed_doc_ids, globs=vars(grounding)):
+        runner.run(test)
+    assert runner.tries > 0 and runner.failures == 0
+
+
+def test_grounded_answer_with_the_real_generator(tmp_path):
+    from course_utils import models
+    from course_utils.config import get_config
+
+    config = get_config(cache_dir=tmp_path)
+    model, tokenizer = models.load_generator(config=get_config())
+    emb = embeddings.load_cached_embedder(config)
+    kb = KnowledgeIndex.build(DOCS, emb, method="markdown", size=200)
+    result = rag.answer_question("How long do I have to return a product?", kb, model, tokenizer, k=2, max_new_tokens=24)
+    assert result.hits[0].doc_id == "returns"
+    assert "30 days" in result.answer
+    assert set(result.source_doc_ids) <= {h.doc_id for h in result.hits}
