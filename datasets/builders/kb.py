@@ -9,7 +9,8 @@ provably present in its cited documents.
     >>> where["k3.price"]            # doc id -> lines that state the fact
     {'prod-k3': ['- List price: 149 EUR, VAT included']}
 
-Leaves out: any Markdown parsing; a passage is simply the line the value sits on.
+Leaves out: any Markdown parsing; a passage is simply the line the value sits on (for a table row, the
+header row and the row, two lines of the document).
 """
 
 from __future__ import annotations
@@ -72,12 +73,18 @@ def render_kb(version: str) -> tuple[dict[str, dict], dict[str, dict[str, list[s
                 continue
             body = doc["body"].strip("\n") + "\n"
             lines = []
+            header = None  # first row of the current Markdown table
             for line in body.split("\n"):
                 clean = _MARK.sub(lambda m: m.group(2), line)
+                is_row = clean.startswith("|")
+                header = (header or clean) if is_row else None
+                # subtle: a table row alone ("| Canopy | 11 EUR | ...") loses its column names, so its
+                # passage carries the header row on the line above it
+                passage = f"{header}\n{clean}" if is_row and header != clean else clean.strip()
                 for m in _MARK.finditer(line):
                     where.setdefault(m.group(1), {}).setdefault(doc["id"], [])
-                    if clean.strip() not in where[m.group(1)][doc["id"]]:
-                        where[m.group(1)][doc["id"]].append(clean.strip())
+                    if passage not in where[m.group(1)][doc["id"]]:
+                        where[m.group(1)][doc["id"]].append(passage)
                 lines.append(clean)
             text = "\n".join(lines)
             revision, date = 1, doc["date"]
