@@ -116,8 +116,10 @@ ALLOWED = {
 TONE = {
     "negative": ["This is really frustrating.", "Honestly, I'm very disappointed.", "Third time I'm writing about this!!",
                  "Unacceptable for a product at this price.", "I'm losing my patience here.", "Not impressed at all."],
-    "positive": ["Love your products otherwise!", "Thanks so much in advance :)", "You've always been great, so I'm sure you can help.",
-                 "Really happy with everything else you make.", "Your support was brilliant last time, thank you!"],
+    # praise, not mere politeness: "thanks in advance" alone is neutral
+    "positive": ["Love your products otherwise!", "You've always been great, so I'm sure you can help.",
+                 "Really happy with everything else you make.", "Your support was brilliant last time, thank you!",
+                 "Big fan of the brand, by the way."],
 }
 CHATTER = [
     "We just got back from a week in the mountains.", "My cat keeps sitting on the router, ha.",
@@ -135,7 +137,7 @@ CONTEXT = [
     "It happened right after the last app update.", "I'm not very technical, so please keep it simple.",
 ]
 GREETINGS = ["Hi,", "Hello Orrinvale team,", "Dear support,", "Good morning,", "Hey there,", "To whom it may concern,"]
-CLOSINGS = ["Best,", "Kind regards,", "Thanks,", "Cheers,", "Regards,", "All the best,"]
+CLOSINGS = ["Best,", "Kind regards,", "Thanks,", "Cheers,", "Regards,", "All the best,", "Thanks in advance,"]
 NAMES = ["Anna", "Jonas", "Priya", "Tomasz", "Lea", "Mehmet", "Sofie", "Luca", "Ines", "Ruben", "Hanna", "Oskar"]
 ORDER_FORMS = ["Order {O}.", "My order number is {O}.", "(order {O})", "Ref: {O}.", "It was order {O}.", "order no. {O}"]
 OTHER_PRODUCT_FORMS = ["I also have a {Q}, which works fine.", "My {Q} is fine, by the way.",

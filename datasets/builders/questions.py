@@ -68,7 +68,7 @@ def _fill(template: str, prefix: str | None, rng: random.Random, i: int) -> str:
         return template
     name, aliases = qb.PRODUCTS[prefix]
     subject = name if i % 2 == 0 else rng.choice(aliases)  # half the phrasings use a customer alias
-    return template.replace("{p}", subject)
+    return re.sub(r"\ba (?=[AEIOU])", "an ", template.replace("{p}", subject))  # "a Ildra" -> "an Ildra"
 
 
 def _support(where: dict, keys: list[str], extra_docs: dict[str, str] | None = None):
@@ -152,7 +152,8 @@ def assign_splits(groups: list[dict], seed: int) -> list[dict]:
     """Turn fact groups into question records with a split each.
 
     Rule (per fact group, seeded):
-    - every changed fact, every multi-document fact and 28 other facts: one phrasing held out to test, the rest in train ("seen fact");
+    - every changed fact, every multi-document fact and 28 other facts: one phrasing held out to test,
+      the rest in train ("seen fact");
     - 20 facts: one phrasing held out to validation, the rest in train;
     - 10 facts ("unseen"): two phrasings in test, the others in validation, none in train;
     - remaining facts: all phrasings in train;

@@ -91,6 +91,9 @@ NEUTRAL = [
     "We wish to inform the customer that {s}. Pursuant to current policy, this information is subject to change without notice.",
     "In response to the inquiry: {s}. The aforementioned information applies to all end users in supported regions.",
     "It is hereby confirmed that {s}. In order to commence any related request, the end user should contact support.",
+    "Kindly note that {s}. Further queries can be escalated through the standard support ticket process.",
+    "As specified in the product documentation, {s}. We trust this information will facilitate your decision.",
+    "The following information is provided: {s}. Please leverage the help centre for any subsequent questions.",
 ]
 BRAND = [
     "Good news for you: {s}. Anything else on your mind? Just ask.",
@@ -98,6 +101,9 @@ BRAND = [
     "Here's what you need to know: {s}. We're right here if you have more questions.",
     "Thanks for asking, and you'll be glad to hear that {s}.",
     "Great question, and you're in the right place: {s}.",
+    "You're going to like this: {s}. Enjoy!",
+    "Happy to help you with that: {s}. Just give us a shout if anything else comes up.",
+    "Your answer is right here: {s}. Anything else, we're all ears.",
 ]
 # guidance texts without a single fact value: (neutral statement, brand statement)
 GUIDANCE = [
