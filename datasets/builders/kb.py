@@ -9,8 +9,8 @@ provably present in its cited documents.
     >>> where["k3.price"]            # doc id -> lines that state the fact
     {'prod-k3': ['- List price: 149 EUR, VAT included']}
 
-Leaves out: any Markdown parsing; a passage is simply the line the value sits on (for a table row, the
-header row and the row, two lines of the document).
+Leaves out: real Markdown parsing. A passage is the paragraph the value sits in, or its list item, or
+its table row preceded by the table's header row; every line of a passage is a line of the document.
 """
 
 from __future__ import annotations
@@ -56,6 +56,31 @@ def _render_one(writer: Callable, version: str) -> list[dict]:
     return out if isinstance(out, list) else [out]
 
 
+def _is_block_line(line: str) -> bool:
+    """List items, table rows, headings and numbered steps stand alone; other lines belong to a paragraph."""
+    return bool(re.match(r"(- |\||#|\d+\. )", line)) or not line.strip()
+
+
+def _passage(lines: list[str], i: int) -> str:
+    """The self-contained text around line i: its paragraph, its list item, or its table row with the header."""
+    line = lines[i]
+    if line.startswith("|"):
+        # subtle: a table row alone ("| Canopy | 11 EUR | ...") loses its column names, so the passage
+        # carries the table's header row as its first line
+        start = i
+        while start > 0 and lines[start - 1].startswith("|"):
+            start -= 1
+        return line if start == i else f"{lines[start]}\n{line}"
+    if _is_block_line(line):
+        return line.strip()
+    start, end = i, i
+    while start > 0 and not _is_block_line(lines[start - 1]):
+        start -= 1
+    while end + 1 < len(lines) and not _is_block_line(lines[end + 1]):
+        end += 1
+    return "\n".join(lines[start:end + 1])
+
+
 def render_kb(version: str) -> tuple[dict[str, dict], dict[str, dict[str, list[str]]]]:
     """Render every document of `version`.
 
@@ -72,20 +97,14 @@ def render_kb(version: str) -> tuple[dict[str, dict], dict[str, dict[str, list[s
             if not doc:
                 continue
             body = doc["body"].strip("\n") + "\n"
-            lines = []
-            header = None  # first row of the current Markdown table
-            for line in body.split("\n"):
-                clean = _MARK.sub(lambda m: m.group(2), line)
-                is_row = clean.startswith("|")
-                header = (header or clean) if is_row else None
-                # subtle: a table row alone ("| Canopy | 11 EUR | ...") loses its column names, so its
-                # passage carries the header row on the line above it
-                passage = f"{header}\n{clean}" if is_row and header != clean else clean.strip()
+            raw = body.split("\n")
+            lines = [_MARK.sub(lambda m: m.group(2), line) for line in raw]
+            for i, line in enumerate(raw):
                 for m in _MARK.finditer(line):
-                    where.setdefault(m.group(1), {}).setdefault(doc["id"], [])
-                    if passage not in where[m.group(1)][doc["id"]]:
-                        where[m.group(1)][doc["id"]].append(passage)
-                lines.append(clean)
+                    passage = _passage(lines, i)
+                    found = where.setdefault(m.group(1), {}).setdefault(doc["id"], [])
+                    if passage not in found:
+                        found.append(passage)
             text = "\n".join(lines)
             revision, date = 1, doc["date"]
             if version == "v2" and v1_bodies.get(doc["id"]) != doc["body"]:

@@ -505,7 +505,7 @@ weekdays and weekends, let open-window detection close valves, and use holiday m
 # Talloway Cam withdrawn from sale
 
 The Talloway Cam is now {f("tc.status")}. Cameras already installed keep working and receive security
-updates until the end of 2027. For the front door, see the new Vessimo Doorbell.
+updates until {f("tc.updates")}. For the front door, see the new Vessimo Doorbell.
 """, "Talloway Cam"))
         pages.append(_doc("note-price-update", "Price and plan update July 2025", "notice", "2025-07-01", """
 # Price and plan update July 2025

@@ -150,6 +150,7 @@ a Grove or Canopy plan.
 ## Privacy
 The lens can be closed with the physical shutter, and the camera can switch itself off whenever a household
 member's phone is at home. Recordings on the card are encrypted and can only be read through the app.
+Security updates are guaranteed until {f("tc.updates")}.
 
 ## Cloud recording
 Clips are stored in the cloud according to your Loft plan; see the plan pages for how long each plan keeps

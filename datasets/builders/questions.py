@@ -114,7 +114,7 @@ def fact_groups(seed: int, kbs: dict) -> list[dict]:
             answers[v] = UNANSWERABLE if val is None else val
             supports[v] = ([], []) if val is None else _support(kbs[v][1], [key])
         qtype = "numeric" if re.search(r"\d", answers["v1"] if answers["v1"] != UNANSWERABLE else answers["v2"]) else "lookup"
-        if key in ("k3.part", "k3.firmware", "cl.emergency", "sp.nightmode_fw", "fh.thread_fw", "ms.ip", "ms.cell", "co.phone", "k3.launch",
+        if key in ("k3.part", "k3.firmware", "cl.emergency", "tc.updates", "sp.nightmode_fw", "fh.thread_fw", "ms.ip", "ms.cell", "co.phone", "k3.launch",
                    "co.founded"):
             qtype = "lookup"  # identifiers, versions and dates: digits, but no quantity
         add(key, qtype, phrasings, answers, supports)
@@ -214,7 +214,7 @@ CHANGE_KIND = {
     "price": "price", "annual": "price", "fee": "price", "express": "price", "free": "limit", "tradein": "limit",
     "firmware": "version", "status": "discontinued product", "codes": "limit", "warranty": "limit",
     "battery": "limit", "devices": "limit", "history": "limit", "cameras": "limit", "window": "date/period",
-    "days": "date/period", "account": "date/period", "carehead": "name", "hours": "date/period", "chime": "name",
+    "days": "date/period", "account": "date/period", "carehead": "name", "updates": "date", "hours": "date/period", "chime": "name",
 }
 
 

@@ -37,6 +37,7 @@ STATEMENTS = {
     "tc.sd": "the Talloway Cam takes microSD cards up to {v}", "tc.night": "the Talloway Cam sees up to {v} at night",
     "tc.fov": "the Talloway Cam covers {v}", "tc.status": "the Talloway Cam is {v}",
     "tc.resetpin": "a Talloway Cam resets when the pin is pressed for {v}",
+    "tc.updates": "the Talloway Cam gets security updates until {v}",
     "cl.price": "the Corvath Lock costs {v}", "cl.warranty": "the Corvath Lock is covered for {v}",
     "cl.battery": "Corvath Lock batteries last about {v}", "cl.codes": "the Corvath Lock stores up to {v}",
     "cl.autolock": "the Corvath Lock locks itself after {v}", "cl.emergency": "a flat Corvath Lock can be powered with a {v}",
@@ -151,7 +152,7 @@ def build_style(seed: int) -> list[dict]:
     order = list(range(len(groups)))
     rng.shuffle(order)
     n = len(groups)
-    split_of = {g: "test" if r < n // 10 else "validation" if r < n // 5 else "train" for r, g in enumerate(order)}
+    split_of = {g: "test" if r < n * 12 // 100 else "validation" if r < n * 22 // 100 else "train" for r, g in enumerate(order)}
     rows = []
     for gi, (source, pairs) in enumerate(groups):
         for neutral, brand in pairs:

@@ -48,6 +48,7 @@ FACTS: dict[str, tuple[str | None, str | None]] = {
     "tc.fov": ("128 degrees", None),
     "tc.status": ("on sale", "discontinued"),
     "tc.resetpin": ("5 seconds", None),
+    "tc.updates": ("31 December 2026", "31 December 2027"),
     # --- Corvath Lock smart lock
     "cl.price": ("219 EUR", "229 EUR"),
     "cl.warranty": ("30 months", None),
