@@ -301,3 +301,18 @@ def test_no_text_in_two_splits():
         for text, split in zip(df[column].str.lower(), df["split"]):
             splits[text].add(split)
         assert all(len(s) == 1 for s in splits.values()), column
+
+
+# ---------------------------------------------------------------- datasheet
+
+def test_datasheet_matches_the_data():
+    readme = (DATASETS / "README.md").read_text(encoding="utf-8")
+    stats = json.loads((DATASETS / "stats.json").read_text(encoding="utf-8"))
+    for name in ("questions", "support", "extraction", "style"):
+        s = stats[name]
+        assert f"| {name}.jsonl | {s['total']} | {s['train']} | {s['validation']} | {s['test']} |" in readme, name
+    for row in load_changed_facts().itertuples():
+        assert f"| {row.fact_id} | {row.kind} | {row.old} | {row.new} | {', '.join(row.doc_ids_v2)} |" in readme
+    rules = load_style_rules()
+    assert rules["sign_off"] in readme and all(j in readme for j in rules["jargon"])
+    assert f"{stats['kb']['v1']['documents']} documents in v1, {stats['kb']['v2']['documents']} in v2" in readme
