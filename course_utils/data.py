@@ -148,7 +148,8 @@ def load_style_rules(config: CourseConfig | None = None, datasets_dir: str | Pat
 def parse_markdown_doc(text: str, source: str = "<text>") -> dict:
     """Split a KB file into its front matter fields and body (`text`).
 
-    >>> parse_markdown_doc("---\\nid: a\\ntitle: T\\ntype: faq\\nproduct: general\\nversion: 1\\ndate: 2024-01-01\\n---\\nBody")["text"]
+    >>> head = "---\\nid: a\\ntitle: T\\ntype: faq\\nproduct: general\\nversion: 1\\ndate: 2024-01-01\\n---\\n"
+    >>> parse_markdown_doc(head + "Body")["text"]
     'Body'
     """
     lines = text.split("\n")
