@@ -1,0 +1,156 @@
+"""Scoring generated text: does it parse as JSON, follow the schema, get the fields right, keep the voice?
+
+    >>> outputs = ['{"product": "Quenby Lamp", "severity": "low"}', 'Sure! Here is the JSON: {...}']
+    >>> json_parse_rate(outputs)
+    0.5
+    >>> field_accuracy(outputs, [{"product": "Quenby Lamp", "severity": "high"}] * 2)
+    {'product': 0.5, 'severity': 0.0, 'all_fields': 0.25}
+
+Parsing is strict by default: the whole answer (after trimming spaces and a Markdown code fence) must be
+one JSON object, which is what a program reading the output needs. ``lenient=True`` also accepts the first
+``{...}`` block inside chatty text, to show how much of a failure is only wrapping.
+
+Also here: `style_adherence` (the brand-voice rules of datasets/style_rules.json) and
+`timed_generation` (seconds per answer, tokens per second, prompt tokens).
+Left out: partial credit inside a field (a product name with one typo is simply wrong), semantic
+judgement of tone beyond the four measurable rules, and streaming latency (time to first token).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Sequence
+
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+
+
+def parse_json(text: str, lenient: bool = False) -> dict | None:
+    """The JSON object in `text`, or None when there is none. Strict: the whole text must be the object."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    fenced = _FENCE.match(text)
+    candidates = [fenced.group(1) if fenced else text]
+    if lenient:
+        start, end = text.find("{"), text.rfind("}")
+        if 0 <= start < end:
+            candidates.append(text[start : end + 1])
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate)
+        except (json.JSONDecodeError, ValueError):
+            continue
+        if isinstance(value, dict):  # a bare number or list is valid JSON but not a record
+            return value
+    return None
+
+
+def json_parse_rate(outputs: Sequence[str], lenient: bool = False) -> float:
+    """Share of outputs that parse to a JSON object (see `parse_json`)."""
+    _check_not_empty(outputs)
+    return sum(parse_json(o, lenient) is not None for o in outputs) / len(outputs)
+
+
+def schema_errors(output: str, schema: dict, lenient: bool = False) -> list[str]:
+    """Why one output breaks the schema: [] when it is valid, else readable messages (parse failure included)."""
+    from jsonschema import Draft202012Validator
+
+    record = parse_json(output, lenient)
+    if record is None:
+        return ["not a JSON object"]
+    validator = Draft202012Validator(schema)
+    return [f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}" for e in validator.iter_errors(record)]
+
+
+def schema_validity(outputs: Sequence[str], schema: dict, lenient: bool = False) -> float:
+    """Share of outputs that parse *and* validate against a JSON Schema (Draft 2020-12, via `jsonschema`)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    _check_not_empty(outputs)
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        raise ValueError(f"The schema itself is not a valid JSON Schema: {err.message}. Load it with data.load_schema().") from None
+    validator = Draft202012Validator(schema)
+    records = [parse_json(o, lenient) for o in outputs]
+    return sum(r is not None and validator.is_valid(r) for r in records) / len(outputs)
+
+
+def field_accuracy(
+    outputs: Sequence[str], golds: Sequence[dict], fields: Sequence[str] | None = None, lenient: bool = False
+) -> dict[str, float]:
+    """Per-field share of outputs whose value equals the gold value exactly, plus ``all_fields`` (their mean).
+
+    An output that does not parse scores zero on every field; a missing key counts as wrong.
+    `fields` defaults to the keys of the first gold record.
+    """
+    _check_not_empty(outputs)
+    if len(outputs) != len(golds):
+        raise ValueError(f"Got {len(outputs)} outputs but {len(golds)} gold records; pass one gold record per output.")
+    fields = list(fields or golds[0])
+    records = [parse_json(o, lenient) or {} for o in outputs]
+    scores = {f: sum(r.get(f, _MISSING) == g.get(f) for r, g in zip(records, golds)) / len(outputs) for f in fields}
+    scores["all_fields"] = sum(scores[f] for f in fields) / len(fields)
+    return scores
+
+
+_MISSING = object()  # never equal to a gold value, not even to None (a JSON null)
+
+
+def style_rule_results(text: str, rules: dict) -> dict[str, bool]:
+    """Which of the four brand-voice rules one text satisfies (rules as in datasets/style_rules.json)."""
+    sign_off = rules["sign_off"]
+    body = text.replace(sign_off, "").strip()
+    first_sentence = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
+    return {
+        "second_person": bool(re.search(rules["second_person_regex"], first_sentence, re.I)),
+        "no_jargon": not any(re.search(rf"\b{re.escape(term)}\b", text, re.I) for term in rules["jargon"]),
+        "concise": len(body.split()) <= rules["max_words"],
+        "sign_off": text.strip().endswith(sign_off) and text.count(sign_off) == 1,
+    }
+
+
+def style_adherence(texts: Sequence[str], rules: dict) -> dict[str, float]:
+    """Share of texts meeting each voice rule, ``adherence`` (mean share of rules met) and ``strict`` (all four)."""
+    _check_not_empty(texts)
+    results = [style_rule_results(t, rules) for t in texts]
+    names = list(results[0])
+    scores = {name: sum(r[name] for r in results) / len(results) for name in names}
+    scores["adherence"] = sum(sum(r.values()) / len(r) for r in results) / len(results)
+    scores["strict"] = sum(all(r.values()) for r in results) / len(results)
+    return scores
+
+
+def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True):
+    """Generate with `models.chat_batch` and measure it. Returns ``(answers, stats)``.
+
+    stats: ``seconds_per_example``, ``tokens_per_second`` (new tokens, counted by re-tokenising the answers),
+    ``prompt_tokens`` (mean tokens of the rendered chat prompt) and ``new_tokens`` (mean per answer).
+    """
+    from ..models import chat_batch
+    from .meters import Timer, count_tokens
+
+    _check_not_empty(conversations)
+    with Timer() as timer:
+        answers = chat_batch(model, tokenizer, conversations, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress)
+    prompts = [
+        tokenizer.apply_chat_template(
+            [{"role": "user", "content": c}] if isinstance(c, str) else c, tokenize=False, add_generation_prompt=True
+        )
+        for c in conversations
+    ]
+    new_tokens = sum(count_tokens(tokenizer, a) for a in answers)
+    n = len(conversations)
+    return answers, {
+        "seconds_per_example": timer.seconds / n,
+        "tokens_per_second": new_tokens / timer.seconds if timer.seconds else 0.0,
+        "prompt_tokens": sum(count_tokens(tokenizer, p) for p in prompts) / n,
+        "new_tokens": new_tokens / n,
+    }
+
+
+def _check_not_empty(items) -> None:
+    if items is None or len(items) == 0:
+        raise ValueError("Nothing to score: the list of outputs is empty. Generate some answers first.")

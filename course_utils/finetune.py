@@ -1,0 +1,349 @@
+"""LoRA fine-tuning of the course's chat model with peft and the transformers `Trainer`, on a CPU.
+
+LoRA freezes every weight of the model and learns, for a few chosen linear layers, a low-rank update
+``W + (alpha / r) * B @ A`` where ``A`` is r x d_in and ``B`` is d_out x r. Only A and B are trained
+and saved: about one percent of the parameters and a few MB on disk.
+
+    >>> from course_utils import finetune, models
+    >>> model, tokenizer = models.load_generator()
+    >>> rows = [{"prompt": "Say hi", "answer": "Hi!"}] * 8
+    >>> result = finetune.train_lora(model, tokenizer, rows, run_name="demo", settings=finetune.TrainSettings(steps=4))
+    >>> result.loss_history[:2]          # [(step, loss), ...] for plotting
+    >>> models.chat(result.model, tokenizer, "Say hi")
+
+`train_lora` adds the LoRA layers to `model` *in place* (peft injects them into the loaded model, no
+copy, which keeps memory low); `remove_lora` gives the plain model back. Formatting of examples (chat
+template, loss on the answer only) lives in `course_utils.formatting`.
+
+Left out on purpose: quantised (QLoRA) training, evaluation during training, multi-GPU, and
+hyper-parameter search. The defaults are the fast CPU profile measured in notebook 03.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from .config import CourseConfig, get_config, seed_everything
+from .formatting import build_training_set, pad_batch
+
+ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")  # the four attention projections of a Llama layer
+MLP = ("gate_proj", "up_proj", "down_proj")  # the feed-forward block
+
+
+class FinetuneError(ValueError):
+    """A fine-tuning setting or input is wrong; the message says what to change."""
+
+
+class CheckpointNotFoundError(FinetuneError, FileNotFoundError):
+    """Asked to resume or load from a checkpoint/adapter folder that does not exist."""
+
+
+@dataclass(frozen=True)
+class LoraSettings:
+    """What LoRA learns. Defaults: rank 8 on the four attention projections (the choice measured in notebook 03)."""
+
+    rank: int = 8  # r: the inner size of the update B @ A; parameters grow linearly with it
+    alpha: float = 16.0  # the update is scaled by alpha / rank; 2 x rank is the usual starting point
+    dropout: float = 0.05  # dropout on the LoRA input path only, a little regularisation for small data
+    target_modules: tuple[str, ...] = ATTENTION  # names of the nn.Linear layers that get an update
+
+    def __post_init__(self):
+        if not isinstance(self.rank, int) or self.rank <= 0:
+            raise FinetuneError(f"LoRA rank must be a positive integer, got {self.rank!r}. Typical values: 4, 8, 16.")
+        if self.alpha <= 0:
+            raise FinetuneError(f"LoRA alpha must be positive, got {self.alpha!r}. A common choice is 2 x rank.")
+        if not 0 <= self.dropout < 1:
+            raise FinetuneError(f"LoRA dropout must be in [0, 1), got {self.dropout!r}.")
+        if isinstance(self.target_modules, str) or not self.target_modules:
+            raise FinetuneError(f"target_modules must be a non-empty tuple of layer names, e.g. {ATTENTION}.")
+
+    def to_peft(self):
+        """The equivalent `peft.LoraConfig`."""
+        from peft import LoraConfig
+
+        return LoraConfig(
+            r=self.rank,
+            lora_alpha=self.alpha,
+            lora_dropout=self.dropout,
+            target_modules=list(self.target_modules),
+            task_type="CAUSAL_LM",
+        )
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """How long and how hard to train. Defaults fit 2 CPU cores and 2 GB (see notebook 03 for the trade-off)."""
+
+    steps: int = 30  # optimiser steps; each sees `batch_size` examples
+    batch_size: int = 4  # examples per step; memory grows with batch_size x max_length
+    learning_rate: float = 1e-3  # high for LoRA on purpose: few steps, small update matrices
+    warmup_steps: int = 3  # linear warm-up, then linear decay to zero
+    max_length: int = 160  # tokens per example (prompt + answer); longer examples raise
+    gradient_checkpointing: bool = True  # recompute activations in the backward pass: ~30% less memory, ~10% slower
+    save_steps: int = 10  # write a resumable checkpoint every N steps
+    seed: int | None = None  # None: the course seed from get_config()
+
+    def __post_init__(self):
+        for name in ("steps", "batch_size", "max_length", "save_steps"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) <= 0:
+                raise FinetuneError(f"{name} must be a positive integer, got {getattr(self, name)!r}.")
+        if not self.learning_rate > 0:
+            raise FinetuneError(f"learning_rate must be positive, got {self.learning_rate!r}. Try 1e-3 for LoRA.")
+
+
+@dataclass
+class TrainResult:
+    """What a training run returns: the tuned model and the numbers that describe the run."""
+
+    model: object  # the peft model (base + LoRA), in eval mode, ready for generation
+    loss_history: list[tuple[int, float]]  # (step, training loss) for every step
+    steps: int
+    seconds: float  # wall time of trainer.train(), not counting tokenization
+    seconds_per_step: float
+    peak_rss_mb: float  # peak memory of the whole process so far
+    trainable: int
+    total: int
+    examples: int  # training examples after formatting
+    run_dir: Path  # checkpoints live here
+    adapter_dir: Path  # the final adapter (what you would ship)
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParameterCount:
+    trainable: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        return self.trainable / self.total
+
+
+def count_parameters(model) -> ParameterCount:
+    """Trainable and total parameters (shared tensors, like tied embeddings, counted once)."""
+    params = list(model.parameters())  # .parameters() already de-duplicates tied weights
+    return ParameterCount(sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params))
+
+
+def linear_layer_names(model) -> list[str]:
+    """The distinct short names of the model's linear layers: the valid LoRA `target_modules`."""
+    import torch
+
+    names = {name.rsplit(".", 1)[-1] for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)}
+    return sorted(names)
+
+
+def has_lora(model) -> bool:
+    """True when LoRA layers have already been injected into `model`."""
+    return any("lora_A" in name for name, _ in model.named_modules())
+
+
+def add_lora(model, lora: LoraSettings = LoraSettings(), seed: int | None = None):
+    """Freeze `model` and inject LoRA layers (in place); returns the peft model. Seeded, so A starts the same."""
+    from peft import get_peft_model
+
+    if has_lora(model):
+        raise FinetuneError(
+            "This model already carries LoRA layers (from an earlier train_lora or add_lora). "
+            "Call remove_lora(tuned_model) to get the plain model back, or load a fresh one with models.load_generator()."
+        )
+    available = linear_layer_names(model)
+    unknown = [name for name in lora.target_modules if name not in available]
+    if unknown:
+        raise FinetuneError(f"Target module(s) {unknown} do not exist in this model. Its linear layers are: {available}.")
+    seed_everything(get_config().seed if seed is None else seed)
+    with _quiet_peft():
+        return get_peft_model(model, lora.to_peft())
+
+
+def remove_lora(model):
+    """Take the LoRA layers out again (without merging) and return the plain base model."""
+    return model.unload() if has_lora(model) else model
+
+
+def merge_lora(model):
+    """Fold B @ A into the frozen weights and drop the adapter: a plain model, as fast as the base at inference."""
+    return model.merge_and_unload()
+
+
+def save_adapter(model, path: str | Path) -> float:
+    """Save only the LoRA weights (not the base model) to `path`; returns their size on disk in MB."""
+    path = Path(path)
+    model.save_pretrained(path)
+    return folder_size_mb(path)
+
+
+def load_adapter(base_model, path: str | Path, trainable: bool = False):
+    """Put a saved adapter back on a plain base model; returns the peft model (in eval mode)."""
+    from peft import PeftModel
+
+    path = Path(path)
+    if not (path / "adapter_config.json").exists():
+        raise CheckpointNotFoundError(f"No adapter found in {path} (no adapter_config.json). Train one with train_lora first.")
+    with _quiet_peft():
+        return PeftModel.from_pretrained(base_model, path, is_trainable=trainable).eval()
+
+
+@contextmanager
+def _quiet_peft():
+    # peft 0.21 still reads a transformers attribute renamed in 5.x; the FutureWarning says nothing a learner can act on
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield
+
+
+def folder_size_mb(path: str | Path) -> float:
+    """Total size of the files under `path`, in MB (1e6 bytes)."""
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
+
+
+def train_lora(
+    model,
+    tokenizer,
+    rows: list[dict],
+    run_name: str,
+    lora: LoraSettings = LoraSettings(),
+    settings: TrainSettings = TrainSettings(),
+    system: str | None = None,
+    resume: bool | str | Path = False,
+    callbacks: list | None = None,
+    config: CourseConfig | None = None,
+) -> TrainResult:
+    """Fine-tune `model` with LoRA on rows of ``{"prompt": ..., "answer": ...}``; returns a TrainResult.
+
+    Checkpoints go to ``<cache>/runs/<run_name>/checkpoint-N`` every `save_steps`; a new run (resume=False)
+    starts from an empty folder. ``resume=True`` continues from the latest checkpoint there, or pass a path.
+    The final adapter is saved to ``<cache>/runs/<run_name>/adapter``. `callbacks` are extra
+    `transformers.TrainerCallback` objects (e.g. to stop early).
+    """
+    from transformers import Trainer, TrainingArguments
+    from transformers.trainer_callback import ProgressCallback
+    from transformers.trainer_utils import get_last_checkpoint
+
+    from .evaluate.meters import peak_rss_mb
+
+    config = config or get_config()
+    seed = config.seed if settings.seed is None else settings.seed
+    run_dir = config.cache_dir / "runs" / run_name
+    checkpoint = _checkpoint_to_resume(run_dir, resume, get_last_checkpoint)
+    examples = build_training_set(tokenizer, rows, settings.max_length, system=system)
+    if checkpoint is None:
+        shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run must not pick up an old run's checkpoints
+    peft_model = add_lora(model, lora, seed=seed)
+    args = TrainingArguments(
+        output_dir=str(run_dir),
+        max_steps=settings.steps,
+        per_device_train_batch_size=settings.batch_size,
+        learning_rate=settings.learning_rate,
+        lr_scheduler_type="linear",
+        warmup_steps=settings.warmup_steps,
+        weight_decay=0.0,
+        logging_steps=1,  # one loss per step, for the plot
+        save_strategy="steps",
+        save_steps=settings.save_steps,
+        save_total_limit=1,  # only the latest checkpoint: enough to resume, little disk
+        activation_checkpointing=settings.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False},
+        use_cpu=config.profile.device == "cpu",
+        seed=seed,
+        data_seed=seed,
+        dataloader_num_workers=0,  # worker processes would copy the model's memory on some platforms
+        remove_unused_columns=False,  # our examples are plain dicts, nothing to remove
+        report_to=[],
+        disable_tqdm=False,
+        log_level="error",
+    )
+    trainer = Trainer(
+        model=peft_model,
+        args=args,
+        train_dataset=examples,
+        data_collator=partial(pad_batch, pad_token_id=tokenizer.pad_token_id),
+    )
+    trainer.remove_callback(ProgressCallback)  # it prints every log line; ours shows the loss on the bar instead
+    for callback in [_LossProgressBar(), *(callbacks or [])]:
+        trainer.add_callback(callback)
+    start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    seconds = time.perf_counter() - start
+    _ready_for_generation(peft_model, settings.gradient_checkpointing)
+    adapter_dir = run_dir / "adapter"
+    save_adapter(peft_model, adapter_dir)
+    history = [(log["step"], log["loss"]) for log in trainer.state.log_history if "loss" in log]
+    steps_run = trainer.state.global_step - (_step_of(checkpoint) if checkpoint else 0)
+    count = count_parameters(peft_model)
+    return TrainResult(
+        model=peft_model,
+        loss_history=history,
+        steps=trainer.state.global_step,
+        seconds=seconds,
+        seconds_per_step=seconds / max(steps_run, 1),
+        peak_rss_mb=peak_rss_mb(),
+        trainable=count.trainable,
+        total=count.total,
+        examples=len(examples),
+        run_dir=run_dir,
+        adapter_dir=adapter_dir,
+        settings={"lora": lora, "train": settings},
+    )
+
+
+def _checkpoint_to_resume(run_dir: Path, resume, get_last_checkpoint) -> Path | None:
+    if resume is False or resume is None:
+        return None
+    if resume is True:
+        last = get_last_checkpoint(str(run_dir)) if run_dir.is_dir() else None
+        if last is None:
+            raise CheckpointNotFoundError(
+                f"resume=True but there is no checkpoint in {run_dir}. Train once with resume=False first "
+                "(checkpoints are written every save_steps)."
+            )
+        return Path(last)
+    path = Path(resume)
+    if not (path / "trainer_state.json").exists():
+        raise CheckpointNotFoundError(
+            f"No checkpoint at {path} (a checkpoint folder holds trainer_state.json). "
+            f"Existing ones: {sorted(p.name for p in run_dir.glob('checkpoint-*')) or 'none'}."
+        )
+    return path
+
+
+def _step_of(checkpoint: Path) -> int:
+    return int(checkpoint.name.rsplit("-", 1)[-1])
+
+
+def _ready_for_generation(peft_model, used_checkpointing: bool) -> None:
+    # The Trainer leaves the model in training mode (dropout on) and, with gradient checkpointing, with the
+    # key/value cache switched off, which would make generation several times slower.
+    peft_model.eval()
+    base = peft_model.get_base_model()
+    if used_checkpointing:
+        base.activation_checkpointing_disable()
+    base.config.use_cache = True
+
+
+def _LossProgressBar():
+    """A tqdm bar over optimiser steps that shows the latest loss instead of printing every log line."""
+    from tqdm.auto import tqdm
+    from transformers import TrainerCallback
+
+    class LossProgressBar(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="Training", unit="step")
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self.bar.update(state.global_step - self.bar.n)
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                self.bar.set_postfix(loss=f"{logs['loss']:.3f}")
+
+        def on_train_end(self, args, state, control, **kwargs):
+            self.bar.close()
+
+    return LossProgressBar()

@@ -1,0 +1,226 @@
+"""LoRA formatting, training, saving and the errors a learner sees (tiny random model, a few seconds each)."""
+
+import json
+
+import pytest
+import torch
+from transformers import TrainerCallback
+
+from course_utils import finetune, models
+from course_utils.config import get_config
+from course_utils.finetune import CheckpointNotFoundError, FinetuneError, LoraSettings, TrainSettings
+from course_utils.formatting import (
+    IGNORE_INDEX,
+    FormattingError,
+    build_training_set,
+    pad_batch,
+    to_messages,
+    tokenize_conversation,
+)
+
+ROWS = [
+    {"prompt": f"Record for {name}, age {age}", "answer": json.dumps({"name": name, "age": age})}
+    for name, age in [("Ann", 3), ("Bob", 41), ("Cy", 7), ("Di", 15), ("Ed", 22), ("Flo", 9), ("Gus", 5), ("Hal", 60)]
+]
+TINY = TrainSettings(steps=3, batch_size=2, max_length=64, save_steps=2, learning_rate=5e-3, warmup_steps=0)
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return models.load_generator()[1]  # the real chat template; the model is loaded once and dropped
+
+
+def tiny_model(seed=0):
+    """A 2-layer Llama with SmolLM2's vocabulary and random weights: same layer names, ~1.6 M parameters."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=49152, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True, pad_token_id=2,
+    )
+    return LlamaForCausalLM(config).eval()
+
+
+@pytest.fixture
+def config(tmp_path):
+    return get_config(cache_dir=tmp_path)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def test_only_the_answer_and_end_of_turn_are_learned(tokenizer):
+    example = tokenize_conversation(tokenizer, to_messages("What is 2+2?", "Four."), max_length=128)
+    learned = [t for t, label in zip(example["input_ids"], example["labels"]) if label != IGNORE_INDEX]
+    assert tokenizer.decode(learned) == "Four.<|im_end|>\n"
+    first = example["labels"].index(learned[0])
+    assert all(label == IGNORE_INDEX for label in example["labels"][:first])
+    # the unlabelled part is exactly what the model sees at generation time
+    prompt = tokenizer.apply_chat_template(to_messages("What is 2+2?", "Four.")[:-1], tokenize=False, add_generation_prompt=True)
+    assert example["input_ids"][:first] == tokenizer(prompt, add_special_tokens=False)["input_ids"]
+
+
+def test_system_prompt_goes_into_the_masked_part(tokenizer):
+    with_system = build_training_set(tokenizer, ROWS[:1], 128, system="Answer in JSON.")[0]
+    without = build_training_set(tokenizer, ROWS[:1], 128)[0]
+    n_learned = lambda e: sum(label != IGNORE_INDEX for label in e["labels"])  # noqa: E731
+    assert n_learned(with_system) == n_learned(without)
+    assert "Answer in JSON." in tokenizer.decode(with_system["input_ids"])
+    assert "SmolLM" in tokenizer.decode(without["input_ids"])  # the template's default system prompt
+
+
+def test_pad_batch_pads_right_and_never_learns_padding(tokenizer):
+    examples = build_training_set(tokenizer, ROWS[:2] + [{"prompt": "x", "answer": "y"}], 64)
+    batch = pad_batch(examples, tokenizer.pad_token_id)
+    lengths = [len(e["input_ids"]) for e in examples]
+    assert batch["input_ids"].shape == (3, max(lengths))
+    for row, n in enumerate(lengths):
+        assert batch["attention_mask"][row, :n].all() and not batch["attention_mask"][row, n:].any()
+        assert (batch["labels"][row, n:] == IGNORE_INDEX).all()
+    learned = sum(sum(label != IGNORE_INDEX for label in e["labels"]) for e in examples)
+    assert batch["logits_to_keep"].sum() == learned == len(batch["shift_labels"])
+
+
+def test_answer_only_logits_give_the_same_loss_as_the_full_logits(tokenizer):
+    model = tiny_model()
+    examples = build_training_set(tokenizer, ROWS[:4], 64)
+    full = model(**pad_batch(examples, tokenizer.pad_token_id, answer_logits_only=False)).loss
+    trimmed = model(**pad_batch(examples, tokenizer.pad_token_id, answer_logits_only=True)).loss
+    assert torch.allclose(full, trimmed, atol=1e-5)
+
+
+# ---------------------------------------------------------------- LoRA parameters
+
+
+@pytest.mark.parametrize("rank,targets", [(4, ("q_proj", "v_proj")), (8, finetune.ATTENTION), (2, finetune.ATTENTION + finetune.MLP)])
+def test_trainable_parameters_match_the_lora_formula(rank, targets):
+    model = tiny_model()
+    shapes = {name.rsplit(".", 1)[-1]: (m.in_features, m.out_features) for name, m in model.named_modules()
+              if isinstance(m, torch.nn.Linear)}
+    layers = model.config.num_hidden_layers
+    expected = sum(layers * rank * (shapes[t][0] + shapes[t][1]) for t in targets)  # A: r x in, B: out x r
+    total_before = finetune.count_parameters(model).total
+    peft_model = finetune.add_lora(model, LoraSettings(rank=rank, target_modules=targets))
+    count = finetune.count_parameters(peft_model)
+    assert count.trainable == expected
+    assert count.total == total_before + expected
+    assert 0 < count.fraction < 1
+
+
+def test_linear_layer_names_are_the_llama_projections():
+    assert finetune.linear_layer_names(tiny_model()) == sorted(finetune.ATTENTION + finetune.MLP + ("lm_head",))
+
+
+# ---------------------------------------------------------------- training
+
+
+def test_training_lowers_the_loss_saves_and_reloads_the_adapter(tokenizer, config):
+    model = tiny_model()
+    settings = TrainSettings(steps=6, batch_size=4, max_length=64, save_steps=3, learning_rate=1e-2, warmup_steps=0)
+    result = finetune.train_lora(model, tokenizer, ROWS, "tiny", settings=settings, config=config)
+    assert [step for step, _ in result.loss_history] == list(range(1, 7))
+    assert result.loss_history[-1][1] < result.loss_history[0][1]
+    assert not result.model.training and result.examples == len(ROWS)
+    assert (result.adapter_dir / "adapter_config.json").exists() and (result.run_dir / "checkpoint-6").exists()
+    assert finetune.folder_size_mb(result.adapter_dir) < 1  # only LoRA weights, not the 1.6 M base parameters
+
+    batch = pad_batch(build_training_set(tokenizer, ROWS[:2], 64), tokenizer.pad_token_id, answer_logits_only=False)
+    batch.pop("labels")
+    with torch.no_grad():
+        tuned = result.model(**batch).logits
+        reloaded = finetune.load_adapter(finetune.remove_lora(result.model), result.adapter_dir)
+        assert torch.allclose(reloaded(**batch).logits, tuned, atol=1e-5)
+        merged = finetune.merge_lora(reloaded)
+        assert not finetune.has_lora(merged)
+        assert torch.allclose(merged(**batch).logits, tuned, atol=1e-4)
+        plain = tiny_model()(**batch).logits
+        assert not torch.allclose(plain, tuned, atol=1e-4)  # the adapter really changed the outputs
+
+
+def test_training_is_repeatable_with_the_seed(tokenizer, config):
+    first = finetune.train_lora(tiny_model(), tokenizer, ROWS, "a", settings=TINY, config=config).loss_history
+    second = finetune.train_lora(tiny_model(), tokenizer, ROWS, "b", settings=TINY, config=config).loss_history
+    assert first == second
+
+
+class StopAfter(TrainerCallback):
+    """Simulates an interrupted run (a closed laptop): stop training after `step` steps."""
+
+    def __init__(self, step):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        control.should_training_stop = state.global_step >= self.step
+
+
+def test_resuming_continues_an_interrupted_run_exactly(tokenizer, config):
+    straight = finetune.train_lora(tiny_model(), tokenizer, ROWS, "straight", settings=TINY, config=config)
+    stopped = finetune.train_lora(tiny_model(), tokenizer, ROWS, "resumed", settings=TINY, callbacks=[StopAfter(2)], config=config)
+    assert stopped.steps == 2 and (stopped.run_dir / "checkpoint-2").exists()
+    resumed = finetune.train_lora(tiny_model(), tokenizer, ROWS, "resumed", settings=TINY, resume=True, config=config)
+    assert resumed.steps == 3
+    assert [s for s, _ in resumed.loss_history] == [1, 2, 3]  # the checkpoint's history plus the new step
+    assert [loss for _, loss in resumed.loss_history] == pytest.approx([loss for _, loss in straight.loss_history], rel=1e-5)
+
+
+# ---------------------------------------------------------------- bad inputs
+
+
+@pytest.mark.parametrize("rank", [0, -4])
+def test_rank_must_be_positive(rank):
+    with pytest.raises(FinetuneError, match="positive integer"):
+        LoraSettings(rank=rank)
+
+
+def test_unknown_target_modules_are_named_with_the_valid_ones():
+    with pytest.raises(FinetuneError, match=r"\['query'\] do not exist.*q_proj"):
+        finetune.add_lora(tiny_model(), LoraSettings(target_modules=("q_proj", "query")))
+
+
+def test_a_model_cannot_get_lora_twice():
+    model = finetune.add_lora(tiny_model())
+    with pytest.raises(FinetuneError, match="remove_lora"):
+        finetune.add_lora(model)
+
+
+def test_empty_training_set(tokenizer, config):
+    with pytest.raises(FormattingError, match="empty"):
+        finetune.train_lora(tiny_model(), tokenizer, [], "empty", settings=TINY, config=config)
+
+
+def test_rows_without_the_expected_fields(tokenizer):
+    with pytest.raises(FormattingError, match=r"Row 1 has no field\(s\) \['answer'\]"):
+        build_training_set(tokenizer, [ROWS[0], {"prompt": "hi", "reply": "yo"}], 64)
+    with pytest.raises(FormattingError, match="non-empty string"):
+        build_training_set(tokenizer, [{"prompt": "hi", "answer": ""}], 64)
+
+
+def test_max_length_shorter_than_the_prompt(tokenizer):
+    with pytest.raises(FormattingError, match="prompt alone is .* tokens but max_length is 16"):
+        build_training_set(tokenizer, ROWS[:1], 16)
+
+
+def test_too_long_examples_raise_or_are_dropped(tokenizer):
+    rows = ROWS[:2] + [{"prompt": "short", "answer": "word " * 80}]
+    with pytest.raises(FormattingError, match="Row 2: .*drop_too_long"):
+        build_training_set(tokenizer, rows, 64)
+    assert len(build_training_set(tokenizer, rows, 64, drop_too_long=True)) == 2
+
+
+def test_resuming_without_a_checkpoint(tokenizer, config):
+    with pytest.raises(CheckpointNotFoundError, match="no checkpoint in"):
+        finetune.train_lora(tiny_model(), tokenizer, ROWS, "never-trained", settings=TINY, resume=True, config=config)
+    with pytest.raises(CheckpointNotFoundError, match="No checkpoint at"):
+        finetune.train_lora(tiny_model(), tokenizer, ROWS, "x", settings=TINY, resume=config.cache_dir / "nope", config=config)
+
+
+def test_loading_a_missing_adapter(tmp_path):
+    with pytest.raises(CheckpointNotFoundError, match="No adapter found"):
+        finetune.load_adapter(tiny_model(), tmp_path / "missing")
+
+
+@pytest.mark.parametrize("field,value", [("steps", 0), ("batch_size", -1), ("max_length", 0), ("learning_rate", 0.0)])
+def test_train_settings_reject_non_positive_values(field, value):
+    with pytest.raises(FinetuneError, match=field):
+        TrainSettings(**{field: value})
