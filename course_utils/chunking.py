@@ -88,7 +88,8 @@ def _char_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
 
 def _token_spans(text: str, size: int, overlap: int, tokenizer) -> list[tuple[int, int]]:
     """Windows of `size` tokens (stepping `size - overlap`), as character spans via the offset mapping."""
-    offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    # verbose=False: a whole document may exceed the model length; we only need offsets here
+    offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
     spans = []
     for first in range(0, len(offsets), size - overlap):
         window = offsets[first : first + size]

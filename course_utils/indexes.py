@@ -67,7 +67,8 @@ class VectorIndex:
         """Index `vectors` (n x dim float32, unit length). `ids` default to 0..n-1.
 
         HNSW: `hnsw_m` neighbours per node, `ef_search` candidates kept while searching.
-        IVF: `nlist` cells (default about 4*sqrt(n), at least 39 training points per cell), `nprobe` scanned.
+        IVF: `nlist` cells (default about sqrt(n), at least 39 points per cell), `nprobe` of them scanned
+        per query; the cells come from k-means on a seeded sample of at most 64 points per cell.
         """
         import faiss
 
@@ -82,11 +83,12 @@ class VectorIndex:
             inner.hnsw.efSearch = ef_search
         elif kind == "ivf":
             # subtle: k-means wants ~39+ points per cell, or FAISS warns and the cells are poor
-            nlist = nlist or max(1, min(int(4 * math.sqrt(n)), n // 39))
+            nlist = nlist or max(1, min(int(math.sqrt(n)), n // 39))
             quantizer = faiss.IndexFlatIP(dim)
             inner = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
             inner.cp.seed = seed
-            inner.train(vectors)
+            sample = np.random.default_rng(seed).choice(n, size=min(n, 64 * nlist), replace=False)
+            inner.train(vectors[np.sort(sample)])  # k-means cost grows with the sample, not the corpus
             inner.nprobe = min(nprobe, nlist)
         else:
             raise RetrievalIndexError(f"Unknown index kind {kind!r}. Choose one of {INDEX_KINDS}.")

@@ -44,7 +44,7 @@ from .grounding import (  # re-exported: `rag` is the one module a notebook need
     format_sources,
     strip_citations,
 )
-from .indexes import BM25Index, RetrievalIndexError, VectorIndex, reciprocal_rank_fusion
+from .indexes import INDEX_KINDS, BM25Index, RetrievalIndexError, VectorIndex, reciprocal_rank_fusion
 
 METHODS = ("dense", "bm25", "hybrid")
 
@@ -115,6 +115,8 @@ class KnowledgeIndex:
         **index_params,
     ) -> "KnowledgeIndex":
         """Chunk `docs` (dicts with id, text, title), embed the chunks (cached) and index them."""
+        if index_kind not in INDEX_KINDS:  # fail before spending time on embeddings
+            raise RetrievalIndexError(f"Unknown index kind {index_kind!r}. Choose one of {INDEX_KINDS}.")
         settings = dict(method=method, size=size, overlap=overlap, index_kind=index_kind, index_params=index_params)
         kb = cls(embedder, settings)
         chunks = kb._chunk(docs)
@@ -193,6 +195,26 @@ class KnowledgeIndex:
     def retrieve(self, query: str, k: int = 5, method: str = "dense") -> list[Hit]:
         """Top-`k` chunks for one query, best first, each with its score and source document id."""
         return self.retrieve_batch([query], k, method)[0]
+
+    def evaluate(
+        self,
+        queries: Sequence[str],
+        relevant: Sequence[Sequence[str]],
+        ks: Sequence[int] = (1, 5, 10),
+        method: str = "dense",
+    ) -> dict[str, float]:
+        """Retrieval metrics over queries, on *documents*: each document ranks where its best chunk ranks.
+
+        Returns recall@k and hit@k for each k, MRR and nDCG@max(k). `relevant[i]` holds the ids of the
+        documents that answer query i (leave unanswerable queries out).
+        """
+        from .chunking import doc_ids_in_order
+        from .evaluate.retrieval import mean_metrics
+
+        depth = min(len(self), 4 * max(ks))  # enough chunks to fill max(ks) distinct documents, usually
+        runs = [doc_ids_in_order([h.chunk.chunk_id for h in hits]) for hits in self.retrieve_batch(list(queries), depth, method)]
+        names = [f"recall@{k}" for k in ks] + [f"hit@{k}" for k in ks] + ["mrr", f"ndcg@{max(ks)}"]
+        return mean_metrics(runs, [set(r) for r in relevant], names)
 
     def update(self, docs: Sequence[dict], progress: bool = False) -> UpdateReport:
         """Make the index match `docs`, re-chunking and re-embedding only documents whose content changed."""

@@ -265,6 +265,29 @@ def test_retrieve_bad_inputs(kb, kwargs, message):
         kb.retrieve(**kwargs)
 
 
+def test_unknown_index_kind_fails_before_embedding(embedder):
+    with pytest.raises(RetrievalIndexError, match="Unknown index kind 'annoy'"):
+        KnowledgeIndex.build(DOCS, embedder, index_kind="annoy")
+    assert embedder.stats["misses"] == 0
+
+
+def test_embedder_with_another_dimension_is_refused_at_search(kb, tmp_path):
+    kb.embedder = CachedEmbedder(BagOfWordsModel(dim=32), "bow-32", tmp_path / "other")
+    with pytest.raises(RetrievalIndexError, match="32 dimensions but the index holds 64"):
+        kb.retrieve("price", k=3)
+
+
+def test_evaluate_scores_documents_by_their_best_chunk(kb):
+    queries = ["Kettle K3 list price", "Mixer M5 power warranty"]
+    scores = kb.evaluate(queries, [["prod-k3"], ["prod-m5", "returns"]], ks=(1, 3))
+    # query 1 finds prod-k3 first; query 2 finds prod-m5 first, and "returns" is not in its top 3
+    assert scores["recall@1"] == pytest.approx((1 + 0.5) / 2)
+    assert scores["hit@1"] == 1.0 and scores["mrr"] == 1.0
+    ranking = doc_ids_in_order([h.chunk.chunk_id for h in kb.retrieve(queries[1], k=len(kb))])
+    assert len(ranking) == 4 and ranking[0] == "prod-m5"
+    assert scores["recall@3"] == pytest.approx((1 + len({"prod-m5", "returns"} & set(ranking[:3])) / 2) / 2)
+
+
 def test_empty_corpus_is_a_clear_error(embedder):
     with pytest.raises(RAGError, match="corpus is empty"):
         KnowledgeIndex.build([], embedder)
@@ -340,3 +363,36 @@ def test_grounded_answer_with_the_real_generator(tmp_path):
     assert result.hits[0].doc_id == "returns"
     assert "30 days" in result.answer
     assert set(result.source_doc_ids) <= {h.doc_id for h in result.hits}
+
+
+# --- exercise checks (notebooks 01-02) -----------------------------------------------------------------
+
+
+def test_exercise_checks_accept_solutions_reject_mistakes_and_tolerate_stubs(capsys):
+    from course_utils.exercises import rag as checks
+
+    def stub(*args):
+        raise NotImplementedError
+
+    for check in (checks.check_chunker, checks.check_top_k, checks.check_recall_at_k):
+        check(stub)
+        assert "Not done yet" in capsys.readouterr().out
+
+    checks.check_chunker(lambda t, s, o: [t[i : i + s] for i in range(0, max(len(t) - o, 1), s - o)])
+    checks.check_top_k(lambda q, v, k: np.argsort(-(v @ q))[:k])
+    checks.check_recall_at_k(lambda r, rel, k: len(set(list(dict.fromkeys(r))[:k]) & set(rel)) / len(rel))
+    checks.check_fix_for_failure({"multi_doc": "retrieve more", "distractor": "rerank", "unanswerable": "abstain"},
+                                 ["retrieve more", "rerank", "abstain"])
+    assert capsys.readouterr().out.count("Correct") == 4
+
+    with pytest.raises(AssertionError, match="size - overlap"):
+        checks.check_chunker(lambda t, s, o: [t[i : i + s] for i in range(0, len(t), s)])  # ignores overlap
+    with pytest.raises(AssertionError, match="argsort"):
+        checks.check_top_k(lambda q, v, k: np.argsort(v @ q)[:k])  # smallest first
+    with pytest.raises(AssertionError, match="count each document once"):
+        checks.check_recall_at_k(lambda r, rel, k: len(set(r[:k]) & set(rel)) / len(rel))  # duplicates
+    with pytest.raises(AssertionError, match="below the target"):
+        checks.check_chunk_size_choice(0.5, 50, target=0.9)
+    with pytest.raises(AssertionError, match="does not address"):
+        checks.check_fix_for_failure({"multi_doc": "abstain", "distractor": "rerank", "unanswerable": "abstain"},
+                                     ["retrieve more", "rerank", "abstain"])

@@ -1,0 +1,120 @@
+"""Checks for the exercises of notebooks 01 (RAG from scratch) and 02 (RAG in practice).
+
+Each check runs the learner's function on inputs it picks and compares with a reference from a
+library (FAISS, the course's tested metrics). A stub that still raises NotImplementedError is
+reported as "not done yet" instead of failing, so a notebook with open exercises still runs.
+Solutions: notebooks/solutions/01_02_solutions.md.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+def _not_done(fn: Callable, *args):
+    """Call fn; return (True, None) if it is still a stub, else (False, result)."""
+    try:
+        return False, fn(*args)
+    except NotImplementedError:
+        print(f"Not done yet: fill in `{fn.__name__}` and run this cell again.")
+        return True, None
+
+
+def check_top_k(top_k: Callable) -> None:
+    """Check ``top_k(query, vectors, k) -> indices`` (best first) against FAISS exact inner-product search."""
+    import faiss
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((200, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = faiss.IndexFlatIP(16)
+    index.add(vectors)
+    for trial in range(5):
+        query, k = vectors[trial * 7] * 0.5 + vectors[trial], [1, 3, 5, 10, 20][trial]
+        stub, got = _not_done(top_k, query, vectors, k)
+        if stub:
+            return
+        want = index.search(query[None, :].astype(np.float32), k)[1][0].tolist()
+        if got is None:
+            raise AssertionError("top_k() returned None: did you forget `return`?")
+        got = [int(i) for i in got]
+        if len(got) != k:
+            raise AssertionError(f"Asked for k={k} results, got {len(got)}.")
+        if got != want:
+            raise AssertionError(
+                f"For k={k} FAISS returns {want[:5]}..., you returned {got[:5]}.... "
+                "Hint: scores = vectors @ query, then the indices of the k largest, largest first (np.argsort(-scores))."
+            )
+    print("Correct: your top-k search returns exactly what FAISS's exact index returns on 5 queries.")
+
+
+def check_chunker(chunk_chars: Callable) -> None:
+    """Check ``chunk_chars(text, size, overlap) -> list[str]``: fixed windows that step by size - overlap."""
+    text = "".join(chr(ord("a") + i % 26) for i in range(103))
+    for size, overlap in [(10, 0), (10, 3), (25, 5), (200, 10)]:
+        stub, got = _not_done(chunk_chars, text, size, overlap)
+        if stub:
+            return
+        step = size - overlap
+        want = [text[i : i + size] for i in range(0, max(len(text) - overlap, 1), step)]
+        if got != want:
+            first_diff = next((i for i, (a, b) in enumerate(zip(got or [], want)) if a != b), min(len(got or []), len(want)))
+            raise AssertionError(
+                f"size={size}, overlap={overlap}: expected {len(want)} chunks, got {len(got or [])}; "
+                f"first difference at chunk {first_diff}. Hint: start a chunk every `size - overlap` characters, "
+                "and stop once a chunk reaches the end of the text."
+            )
+    print("Correct: your chunks have the right size, overlap and coverage on 4 settings.")
+
+
+def check_recall_at_k(recall_at_k: Callable) -> None:
+    """Check ``recall_at_k(retrieved, relevant, k) -> float`` against the course's tested implementation."""
+    from course_utils.evaluate.retrieval import recall_at_k as reference
+
+    cases = [
+        (["d3", "d1", "d7"], {"d1"}, 1),
+        (["d3", "d1", "d7"], {"d1"}, 2),
+        (["d3", "d1", "d7"], {"d1", "d9"}, 3),
+        (["d1", "d1", "d2"], {"d1", "d2"}, 2),  # two chunks of the same document
+        ([], {"d1"}, 5),
+        (["a", "b", "c", "d", "e", "f"], {"f", "a"}, 5),
+    ]
+    for retrieved, relevant, k in cases:
+        stub, got = _not_done(recall_at_k, retrieved, relevant, k)
+        if stub:
+            return
+        want = reference(retrieved, relevant, k)
+        if got is None or not np.isclose(float(got), want):
+            hint = " Hint: count each document once (several chunks can come from one)." if len(set(retrieved)) < len(retrieved) else ""
+            raise AssertionError(f"recall_at_k({retrieved}, {relevant}, k={k}) gave {got}, expected {want}.{hint}")
+    print("Correct: your recall@k matches the course's implementation (and ranx's) on 6 cases.")
+
+
+def check_chunk_size_choice(recall_at_5: float, size: int, target: float) -> None:
+    """Check that a chosen chunk size reaches the target recall@5 (measured by the notebook)."""
+    if size is None:
+        print("Not done yet: set `my_chunk_size` and run this cell again.")
+        return
+    if recall_at_5 < target:
+        raise AssertionError(
+            f"Chunk size {size} gives recall@5 = {recall_at_5:.3f}, below the target {target}. "
+            "Look at the chunk-size plot in section 1 and try another size."
+        )
+    print(f"Correct: chunk size {size} reaches recall@5 = {recall_at_5:.3f} (target {target}).")
+
+
+def check_fix_for_failure(fixes: dict[str, str], allowed: Sequence[str]) -> None:
+    """Check the learner's pick of a remedy for each failure mode of section 5 in notebook 02."""
+    want = {"multi_doc": "retrieve more", "distractor": "rerank", "unanswerable": "abstain"}
+    if not fixes or all(v is None for v in fixes.values()):
+        print("Not done yet: fill in `fixes` and run this cell again.")
+        return
+    for failure, remedy in want.items():
+        got = fixes.get(failure)
+        if got not in allowed:
+            raise AssertionError(f"{failure!r}: {got!r} is not one of the options {list(allowed)}.")
+        if got != remedy:
+            raise AssertionError(f"{failure!r}: {got!r} does not address it. Re-read the example of this failure above.")
+    print("Correct: each failure is matched with the remedy that addresses it.")
