@@ -168,9 +168,9 @@ class VectorIndex:
             raise RetrievalIndexError(f"No index file at {path}. Build the index and save it first.")
         try:
             index = faiss.read_index(str(path))
-        except RuntimeError as err:
+        except RuntimeError:
             raise RetrievalIndexError(
-                f"Could not read the index at {path} (corrupt or not a FAISS file: {str(err).splitlines()[0][:120]}). "
+                f"Could not read the index at {path}: the file is corrupt or not a FAISS index. "
                 "Delete it and build the index again."
             ) from None
         if not isinstance(index, faiss.IndexIDMap2):
