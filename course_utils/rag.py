@@ -78,7 +78,9 @@ class UpdateReport:
     changed: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    chunks_embedded: int = 0
+    chunks_removed: int = 0  # chunks of changed or removed documents taken out of the index
+    chunks_added: int = 0  # chunks of changed or added documents put in
+    chunks_embedded: int = 0  # of those, how many the embedder had to compute (the rest came from the cache)
 
 
 def _doc_hash(doc: dict) -> str:
@@ -233,6 +235,7 @@ class KnowledgeIndex:
         before = self.embedder.stats["misses"]
         vectors = self.embedder.encode([c.context_text for c in fresh], progress=progress)
         report.chunks_embedded = self.embedder.stats["misses"] - before
+        report.chunks_removed, report.chunks_added = len(stale_ids), len(fresh)
         for i in stale_ids:
             del self.chunks[i]
         new_ids = self._register(fresh)

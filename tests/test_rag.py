@@ -304,6 +304,8 @@ def test_update_re_embeds_only_changed_documents(embedder, index_kind):
     assert (report.changed, report.added, report.removed) == (["prod-k3"], ["warranty"], ["support"])
     assert report.unchanged == ["prod-m5", "returns"]
     assert report.chunks_embedded == 2  # only the changed "Price" section and the new document
+    # prod-k3 (3 sections) is re-chunked whole, plus the new document; prod-k3 and support (1) go out
+    assert report.chunks_added == 4 and report.chunks_removed == 4
     assert kb.dense.ntotal == len(kb) and "support" not in {c.doc_id for c in kb.chunks.values()}
     top = kb.retrieve("Kettle K3 list price", k=1)[0]
     assert "159 EUR" in top.text
