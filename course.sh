@@ -34,7 +34,7 @@ setup() {
     PYTHON="$py" bash scripts/install.sh
     echo "$stamp" > "$VENV/.course-installed"
   fi
-  "$py" -m course_utils.models prepare
+  "$py" -P -m course_utils.models prepare
 }
 
 command=${1:-help}
@@ -45,7 +45,9 @@ case "$command" in
     exec "$(bin_dir)/jupyter" lab --ServerApp.root_dir="$PWD" notebooks/00_start_here.ipynb "$@" ;;
   test)
     setup test
-    exec "$(bin_dir)/python" -m pytest --nbval-lax --nbval-current-env "$@" ;;
+    # subtle: -P keeps the current folder off sys.path; otherwise our datasets/ folder would shadow the
+    # Hugging Face `datasets` package that transformers' Trainer looks for.
+    exec "$(bin_dir)/python" -P -m pytest --nbval-lax --nbval-current-env "$@" ;;
   setup)
     setup setup ;;
   notebooks)
