@@ -1,0 +1,127 @@
+"""Measure the LoRA training trade-offs behind the course's default settings (notebook 03).
+
+Two parts, each configuration in a fresh Python process so that its peak memory is its own:
+
+    python -P benchmarks/lora_tradeoffs.py            # cost: seconds per step and peak memory, ~3 min
+    python -P benchmarks/lora_tradeoffs.py --quality  # also train to the end and score extraction, ~15 min
+
+Cost runs train a few steps on the extraction set at max_length 192 with one knob changed at a time
+(target layers, rank, batch size, gradient checkpointing). Quality runs train the extraction adapter to the
+end with the same number of examples seen and score 32 test messages like notebook 03 does (JSON parse rate,
+schema validity, field accuracy). Figures are printed as a table and written to
+benchmarks/lora_tradeoffs.json; notebooks/solutions/03_04_solutions.md discusses them.
+
+Timings depend on the machine and on what else runs on it: compare rows of one run, not runs of two machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "lora_tradeoffs.json"
+
+BASE = {"targets": "attention", "rank": 8, "batch": 2, "checkpointing": True, "steps": 70, "lr": 3e-3}
+COST_RUNS = {  # one knob changed at a time from the course default
+    "default (attention, r8, batch 2, checkpointing)": {},
+    "attention + MLP": {"targets": "attention + MLP"},
+    "rank 16": {"rank": 16},
+    "batch 4": {"batch": 4},
+    "no gradient checkpointing": {"checkpointing": False},
+    "batch 4, no gradient checkpointing": {"batch": 4, "checkpointing": False},
+}
+QUALITY_RUNS = {  # the same 140 examples seen, except the last row
+    "default: batch 2 x 70 steps": {},
+    "batch 4 x 35 steps": {"batch": 4, "steps": 35},
+    "rank 16": {"rank": 16},
+    "attention + MLP": {"targets": "attention + MLP"},
+    "longer: batch 2 x 210 steps": {"steps": 210},
+}
+COST_STEPS = 8
+N_TEST = 32
+
+
+def run_one(spec: dict, quality: bool) -> dict:
+    """Train one configuration in this process and return its figures."""
+    from course_utils import data, finetune, models
+    from course_utils.config import get_config
+    from course_utils.evaluate import generation as gen
+
+    targets = finetune.ATTENTION + (finetune.MLP if spec["targets"] == "attention + MLP" else ())
+    steps = spec["steps"] if quality else COST_STEPS
+    model, tokenizer = models.load_generator()
+    system = "Extract the support record as JSON."  # notebook 03's prompt
+    train = data.load_extraction("train")
+    rows = [{"prompt": m, "answer": json.dumps(r, separators=(",", ":"))} for m, r in zip(train.message, train.record)]
+    settings = finetune.TrainSettings(steps=steps, batch_size=spec["batch"], learning_rate=spec["lr"], max_length=192,
+                                      gradient_checkpointing=spec["checkpointing"], save_steps=10_000)
+    with tempfile.TemporaryDirectory() as cache:
+        run = finetune.train_lora(model, tokenizer, rows, "tradeoff", lora=finetune.LoraSettings(rank=spec["rank"],
+                                  target_modules=targets), settings=settings, system=system, drop_too_long=True,
+                                  config=get_config(cache_dir=cache))
+    result = {"seconds_per_step": round(run.seconds_per_step, 2), "peak_rss_mb": round(run.peak_rss_mb),
+              "trainable": run.trainable, "steps": run.steps, "examples_seen": run.steps * spec["batch"],
+              "training_seconds": round(run.seconds, 1)}
+    if quality:
+        test = data.load_extraction("test").head(N_TEST)
+        conversations = [[{"role": "system", "content": system}, {"role": "user", "content": m}] for m in test.message]
+        answers, _ = gen.timed_generation(run.model, tokenizer, conversations, max_new_tokens=64, batch_size=4,
+                                          progress=False)
+        result.update({"json_parse_rate": round(gen.json_parse_rate(answers), 3),
+                       "schema_validity": round(gen.schema_validity(answers, data.load_schema("extraction")), 3),
+                       "field_accuracy": round(gen.field_accuracy(answers, list(test.record))["all_fields"], 3),
+                       "final_loss": round(sum(loss for _, loss in run.loss_history[-10:]) / 10, 3)})
+    return result
+
+
+def in_subprocess(spec: dict, quality: bool) -> dict:
+    cmd = [sys.executable, "-P", __file__, "--one", json.dumps(spec)] + (["--quality"] if quality else [])
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE.parent)
+    if done.returncode != 0:
+        raise SystemExit(f"configuration {spec} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quality", action="store_true", help="also train to the end and score extraction")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one configuration, print JSON
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(json.loads(args.one), args.quality)))
+        return
+
+    import torch
+
+    report = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}",
+              "load_average": os.getloadavg()[0], "cost": {}, "quality": {}}
+    print(f"{report['machine']} · load average {report['load_average']:.1f}\n")
+    print(f"cost ({COST_STEPS} steps each, max_length 192):")
+    print(f"  {'configuration':48} {'s/step':>7} {'peak MB':>8} {'trainable':>10}")
+    for name, change in COST_RUNS.items():
+        r = report["cost"][name] = in_subprocess({**BASE, **change}, quality=False)
+        print(f"  {name:48} {r['seconds_per_step']:7.2f} {r['peak_rss_mb']:8,} {r['trainable']:10,}", flush=True)
+    if args.quality:
+        print(f"\nquality (extraction, {N_TEST} test messages):")
+        print(f"  {'configuration':30} {'train s':>8} {'s/step':>7} {'peak MB':>8} {'parse':>6} {'valid':>6} {'fields':>6}")
+        for name, change in QUALITY_RUNS.items():
+            r = report["quality"][name] = in_subprocess({**BASE, **change}, quality=True)
+            print(f"  {name:30} {r['training_seconds']:8.0f} {r['seconds_per_step']:7.2f} {r['peak_rss_mb']:8,} "
+                  f"{r['json_parse_rate']:6.2f} {r['schema_validity']:6.2f} {r['field_accuracy']:6.2f}", flush=True)
+    else:  # keep the quality figures of an earlier --quality run
+        old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        report["quality"] = old.get("quality", {})
+    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"\nwritten to {RESULTS.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Checks for the exercises of notebooks 03 (fine-tuning with LoRA) and 04 (can fine-tuning teach facts?).
+
+Each check compares the learner's answer with a reference computed by the library that does the real
+work (peft for parameter counts, the course's tested formatting and metrics). An exercise not attempted
+yet (the stub still returns None or raises NotImplementedError) gets a reminder instead of an error, so
+the notebooks run top to bottom. Solutions: notebooks/solutions/03_04_solutions.md.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from course_utils.formatting import IGNORE_INDEX
+
+
+def _not_done(fn: Callable, *args):
+    """Call fn; return (True, None) if it is still a stub, else (False, result)."""
+    try:
+        result = fn(*args)
+    except NotImplementedError:
+        result = None
+    if result is None:
+        print(f"Not done yet: fill in `{fn.__name__}` and run this cell again.")
+        return True, None
+    return False, result
+
+
+def _peft_trainable(rank: int, targets: Sequence[str]) -> int:
+    """Trainable parameters peft creates for SmolLM2-135M, counted on a weightless ('meta') copy: no memory, no download."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from course_utils.finetune import LoraSettings, add_lora
+    from course_utils.models import resolve_model
+
+    config = AutoConfig.from_pretrained(resolve_model("smollm2-135m-instruct"), local_files_only=True)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(config)
+    peft_model = add_lora(model, LoraSettings(rank=rank, target_modules=tuple(targets)))
+    return sum(p.numel() for p in peft_model.parameters() if p.requires_grad)
+
+
+def check_lora_parameter_count(lora_parameters: Callable) -> None:
+    """Check ``lora_parameters(rank, target_modules) -> int`` against what peft builds for SmolLM2-135M."""
+    cases = [(16, ("q_proj", "v_proj")), (4, ("q_proj", "k_proj", "v_proj", "o_proj")), (8, ("gate_proj", "up_proj", "down_proj"))]
+    for rank, targets in cases:
+        stub, got = _not_done(lora_parameters, rank, targets)
+        if stub:
+            return
+        want = _peft_trainable(rank, targets)
+        if int(got) != want:
+            hint = (
+                "Hint: k_proj and v_proj map 576 -> 192 (3 key/value heads of 64), not 576 -> 576."
+                if "v_proj" in targets and int(got) == 30 * rank * len(targets) * 2 * 576
+                else "Hint: each targeted layer gets A (rank x d_in) and B (d_out x rank): rank x (d_in + d_out) "
+                "parameters, in each of the 30 decoder layers."
+            )
+            raise AssertionError(f"rank={rank}, targets={list(targets)}: peft creates {want:,} parameters, you said {int(got):,}. {hint}")
+    print(f"Correct: your formula matches peft on {len(cases)} settings (the last one: {want:,} parameters).")
+
+
+def check_mlp_targets(targets: Sequence[str] | None, model) -> None:
+    """Check a choice of `target_modules` that puts LoRA on the feed-forward (MLP) block only."""
+    from course_utils.finetune import linear_layer_names
+
+    if targets is None:
+        print("Not done yet: set `mlp_targets` to a tuple of layer names, then run this cell again.")
+        return
+    available = linear_layer_names(model)
+    unknown = sorted(set(targets) - set(available))
+    if unknown:
+        raise AssertionError(f"{unknown} are not layers of this model; add_lora would refuse them. Choose from {available}.")
+    if "lm_head" in targets:
+        raise AssertionError("lm_head is the output layer (tied to the embeddings), not part of a decoder layer's MLP.")
+    want = {"gate_proj", "up_proj", "down_proj"}
+    if set(targets) != want:
+        missing, extra = sorted(want - set(targets)), sorted(set(targets) - want)
+        raise AssertionError(f"Not quite: missing {missing}, not MLP {extra}. A Llama MLP is down(silu(gate(x)) * up(x)).")
+    print(f"Correct: {sorted(targets)} is the whole feed-forward block ({_peft_trainable(8, targets):,} LoRA parameters at rank 8).")
+
+
+def check_mask_prompt(mask_prompt: Callable) -> None:
+    """Check ``mask_prompt(prompt_ids, answer_ids) -> labels`` (loss on the answer only)."""
+    cases = [([5, 6, 7], [8, 9]), ([1], [2, 3, 4]), ([10, 11, 12, 13], [2])]
+    for prompt_ids, answer_ids in cases:
+        stub, got = _not_done(mask_prompt, list(prompt_ids), list(answer_ids))
+        if stub:
+            return
+        want = [IGNORE_INDEX] * len(prompt_ids) + list(answer_ids)
+        if list(got) != want:
+            raise AssertionError(
+                f"mask_prompt({prompt_ids}, {answer_ids}) gave {list(got)}, expected {want}. Hint: the labels line up "
+                f"with prompt + answer; every prompt position gets {IGNORE_INDEX}, every answer position its own token."
+            )
+    print("Correct: the prompt is masked with -100 and the answer tokens are kept, on 3 cases.")
+
+
+def check_exact_accuracy(exact_accuracy: Callable, predictions: Sequence[str], questions) -> None:
+    """Check ``exact_accuracy(predictions, questions) -> float`` (share of exact matches) against the course's metric."""
+    from course_utils.evaluate.answers import answer_correct, exact_match
+
+    stub, got = _not_done(exact_accuracy, list(predictions), questions)
+    if stub:
+        return
+    rows = list(questions.itertuples())
+    want = sum(exact_match(p, r.answer, r.variants) for p, r in zip(predictions, rows)) / len(rows)
+    lenient = sum(answer_correct(p, r.answer, r.variants) for p, r in zip(predictions, rows)) / len(rows)
+    if abs(float(got) - lenient) < 1e-9 and abs(lenient - want) > 1e-9:
+        raise AssertionError("That is the containment score (answer_correct). Use exact_match(prediction, row.answer, row.variants).")
+    if abs(float(got) - want) > 1e-9:
+        raise AssertionError(
+            f"You got {float(got):.3f}, the reference is {want:.3f}. Hint: exact_match(prediction, row.answer, "
+            "row.variants) for each pair, then the mean (a share between 0 and 1, not a count)."
+        )
+    print(f"Correct: {want:.0%} exact matches, against {lenient:.0%} with containment, on {len(rows)} answers. "
+          "Exact match punishes every extra word, so it favours systems that answer tersely.")
+
+
+def check_update_prediction(prediction: str | None, old_rate: float, new_rate: float) -> None:
+    """Check a prediction ('old' or 'new') of which facts the fine-tuned model states after the update."""
+    if prediction is None:
+        print("Not done yet: set `prediction` to 'old' or 'new', then run this cell again.")
+        return
+    if prediction not in ("old", "new"):
+        raise AssertionError(f"Answer 'old' or 'new', not {prediction!r}.")
+    measured = "old" if old_rate >= new_rate else "new"
+    if prediction != measured:
+        raise AssertionError(
+            f"The measurement says '{measured}': old facts {old_rate:.0%}, new facts {new_rate:.0%}. Think about where "
+            "the fine-tuned model's knowledge lives, and whether swapping the documents touched it."
+        )
+    print(f"Correct: the fine-tuned model states old facts {old_rate:.0%} of the time and new ones {new_rate:.0%}; "
+          "its weights did not change when the documents did.")
