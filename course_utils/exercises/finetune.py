@@ -10,19 +10,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from course_utils.exercises import not_done
 from course_utils.formatting import IGNORE_INDEX
-
-
-def _not_done(fn: Callable, *args):
-    """Call fn; return (True, None) if it is still a stub, else (False, result)."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        result = None
-    if result is None:
-        print(f"Not done yet: fill in `{fn.__name__}` and run this cell again.")
-        return True, None
-    return False, result
 
 
 def _peft_trainable(rank: int, targets: Sequence[str]) -> int:
@@ -44,7 +33,7 @@ def check_lora_parameter_count(lora_parameters: Callable) -> None:
     """Check ``lora_parameters(rank, target_modules) -> int`` against what peft builds for SmolLM2-135M."""
     cases = [(16, ("q_proj", "v_proj")), (4, ("q_proj", "k_proj", "v_proj", "o_proj")), (8, ("gate_proj", "up_proj", "down_proj"))]
     for rank, targets in cases:
-        stub, got = _not_done(lora_parameters, rank, targets)
+        stub, got = not_done(lora_parameters, rank, targets, none_is_stub=True)
         if stub:
             return
         want = _peft_trainable(rank, targets)
@@ -83,7 +72,7 @@ def check_mask_prompt(mask_prompt: Callable) -> None:
     """Check ``mask_prompt(prompt_ids, answer_ids) -> labels`` (loss on the answer only)."""
     cases = [([5, 6, 7], [8, 9]), ([1], [2, 3, 4]), ([10, 11, 12, 13], [2])]
     for prompt_ids, answer_ids in cases:
-        stub, got = _not_done(mask_prompt, list(prompt_ids), list(answer_ids))
+        stub, got = not_done(mask_prompt, list(prompt_ids), list(answer_ids), none_is_stub=True)
         if stub:
             return
         want = [IGNORE_INDEX] * len(prompt_ids) + list(answer_ids)
@@ -99,7 +88,7 @@ def check_exact_accuracy(exact_accuracy: Callable, predictions: Sequence[str], q
     """Check ``exact_accuracy(predictions, questions) -> float`` (share of exact matches) against the course's metric."""
     from course_utils.evaluate.answers import answer_correct, exact_match
 
-    stub, got = _not_done(exact_accuracy, list(predictions), questions)
+    stub, got = not_done(exact_accuracy, list(predictions), questions, none_is_stub=True)
     if stub:
         return
     rows = list(questions.itertuples())

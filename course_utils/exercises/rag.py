@@ -12,14 +12,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-
-def _not_done(fn: Callable, *args):
-    """Call fn; return (True, None) if it is still a stub, else (False, result)."""
-    try:
-        return False, fn(*args)
-    except NotImplementedError:
-        print(f"Not done yet: fill in `{fn.__name__}` and run this cell again.")
-        return True, None
+from course_utils.exercises import not_done
 
 
 def check_top_k(top_k: Callable) -> None:
@@ -33,7 +26,7 @@ def check_top_k(top_k: Callable) -> None:
     index.add(vectors)
     for trial in range(5):
         query, k = vectors[trial * 7] * 0.5 + vectors[trial], [1, 3, 5, 10, 20][trial]
-        stub, got = _not_done(top_k, query, vectors, k)
+        stub, got = not_done(top_k, query, vectors, k)
         if stub:
             return
         want = index.search(query[None, :].astype(np.float32), k)[1][0].tolist()
@@ -54,7 +47,7 @@ def check_chunker(chunk_chars: Callable) -> None:
     """Check ``chunk_chars(text, size, overlap) -> list[str]``: fixed windows that step by size - overlap."""
     text = "".join(chr(ord("a") + i % 26) for i in range(103))
     for size, overlap in [(10, 0), (10, 3), (25, 5), (200, 10)]:
-        stub, got = _not_done(chunk_chars, text, size, overlap)
+        stub, got = not_done(chunk_chars, text, size, overlap)
         if stub:
             return
         step = size - overlap
@@ -82,7 +75,7 @@ def check_recall_at_k(recall_at_k: Callable) -> None:
         (["a", "b", "c", "d", "e", "f"], {"f", "a"}, 5),
     ]
     for retrieved, relevant, k in cases:
-        stub, got = _not_done(recall_at_k, retrieved, relevant, k)
+        stub, got = not_done(recall_at_k, retrieved, relevant, k)
         if stub:
             return
         want = reference(retrieved, relevant, k)
