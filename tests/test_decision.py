@@ -1,0 +1,339 @@
+"""The decision model follows the article, never jumps the wrong way, says clearly what it cannot take; the cost
+model's arithmetic matches hand-worked cases; a bad results file falls back with a note; the widgets work without a browser."""
+
+import doctest
+import itertools
+import json
+import math
+import random
+
+import pytest
+
+from course_utils import costs, decision, results
+from course_utils.config import get_config
+from course_utils.decision import APPROACHES, CRITERIA, DEFAULTS, MATRIX_ROWS, USE_CASES, recommend
+
+# What the article says, written out here so that a change to the module's own tables cannot go unnoticed.
+ARTICLE_USE_CASES = {
+    "customer support bot": "RAG", "document Q&A": "RAG", "knowledge-base search": "RAG", "legal research": "RAG",
+    "code generation": "fine-tuning", "clinical note summarisation": "fine-tuning", "structured extraction": "fine-tuning",
+    "medical assistant": "RAG + fine-tuning",
+}
+ARTICLE_MATRIX = {
+    "knowledge changes often": "RAG", "answers must cite their sources": "RAG", "a large knowledge base": "RAG",
+    "accuracy and grounding matter": "RAG", "start quickly, with documents to use": "RAG",
+    "a strict output format (always JSON)": "fine-tuning", "a tone or style": "fine-tuning",
+    "a domain task skill (small model beats a big one)": "fine-tuning", "lower latency, shorter prompts": "fine-tuning",
+    "behaviour to change, but no training data": "prompting first", "training data, but nothing to change": "prompting first",
+    "current facts and a strict behaviour": "RAG + fine-tuning",
+}
+
+
+def random_settings(rng: random.Random) -> dict:
+    """Any valid setting: a level, or an amount anywhere in its range (log-uniform)."""
+    out = {}
+    for name, c in CRITERIA.items():
+        if c.kind == "level":
+            out[name] = rng.choice(c.values)
+        else:
+            low = math.log10(1 + c.minimum)
+            out[name] = max(c.minimum, 10 ** rng.uniform(low, math.log10(1 + min(c.maximum, 1e7))) - 1)
+    return out
+
+
+# --- the article's table -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(ARTICLE_USE_CASES))
+def test_every_use_case_gets_the_articles_answer(name):
+    assert USE_CASES[name].article_says == ARTICLE_USE_CASES[name]
+    rec = recommend(decision.preset(name))
+    assert rec.approach == ARTICLE_USE_CASES[name], rec.summary()
+    assert rec.reasons and rec.path and rec.would_change
+
+
+@pytest.mark.parametrize("need, settings, answer", MATRIX_ROWS, ids=[row[0] for row in MATRIX_ROWS])
+def test_every_matrix_row_gets_the_articles_answer(need, settings, answer):
+    assert ARTICLE_MATRIX[need] == answer
+    assert recommend(settings).approach == answer
+
+
+def test_the_tables_cover_every_use_case_and_row():
+    assert set(USE_CASES) == set(ARTICLE_USE_CASES)
+    assert [row[0] for row in MATRIX_ROWS] == list(ARTICLE_MATRIX)
+    assert {row[2] for row in MATRIX_ROWS} == set(APPROACHES)
+
+
+def test_pragmatic_path_rag_first_then_fine_tuning():
+    bot = decision.preset("customer support bot")
+    strict = recommend(bot, output_format=3, training_examples=3_000)
+    assert strict.approach == "RAG"  # a behaviour need, not yet a strong one: RAG, and the path says what comes next
+    assert any("add fine-tuning" in step for step in strict.path)
+    assert strict.confidence_label == "low"
+    both = recommend(bot, output_format=3, training_examples=3_000, behaviour_change=2)
+    assert both.approach == "RAG + fine-tuning"
+    assert both.path[0].startswith("Build RAG first")
+
+
+# --- edge settings ---------------------------------------------------------------------------------------------
+
+def test_all_neutral_is_prompting_first_with_nothing_invented():
+    rec = recommend()
+    assert rec.approach == "prompting first"
+    assert rec.settings == DEFAULTS
+    assert [c.name for c in rec.contributions if c.knowledge or c.behaviour] == ["training_examples"]
+
+
+def test_contradictory_criteria_give_a_low_confidence():
+    clear = recommend(decision.preset("legal research"))
+    torn = recommend(knowledge_freshness=3, citations=1, latency_budget_s=0.5, output_format=2, training_examples=1_000,
+                     deployment_speed=1)
+    assert clear.confidence == 0.95 and clear.confidence_label == "high"
+    assert torn.confidence < 0.65 and torn.confidence_label == "low"
+    assert 0.5 <= torn.confidence
+
+
+@pytest.mark.parametrize("examples", [0, 1, 50, 99])
+def test_too_few_examples_never_gives_fine_tuning(examples):
+    rng = random.Random(examples)
+    strongest = dict(output_format=3, behaviour_change=4, latency_budget_s=0.2, budget=3)
+    assert recommend(strongest, training_examples=examples).approach == "prompting first"
+    assert "ruled out" in recommend(strongest, training_examples=examples).reasons[0]
+    for _ in range(200):
+        assert not recommend({**random_settings(rng), "training_examples": examples}).uses_fine_tuning
+
+
+def test_a_huge_corpus_pushes_no_further_than_a_million_documents():
+    assert recommend(knowledge_base_docs=1e9).approach == "RAG"
+    assert CRITERIA["knowledge_base_docs"].pushes(1e9) == CRITERIA["knowledge_base_docs"].pushes(1e6)
+
+
+def test_amounts_interpolate_on_a_log_scale():
+    c = CRITERIA["training_examples"]
+    assert c.pushes(1_000) == (0, 0)
+    between = (math.log10(317) - math.log10(101)) / (math.log10(1001) - math.log10(101))  # 316 examples
+    assert c.pushes(316)[1] == pytest.approx(-1 + between)
+    assert c.pushes(316)[1] == pytest.approx(-0.5, abs=0.01)
+
+
+def test_reasons_explain_only_what_pushes_and_would_change_really_changes():
+    rec = recommend(decision.preset("clinical note summarisation"))
+    assert len(rec.contributions) == len(CRITERIA)
+    assert all(bool(c.reason) == bool(c.knowledge or c.behaviour) for c in rec.contributions)
+    assert "Knowledge changes: weekly or faster -> RAG + fine-tuning" in rec.would_change
+    assert recommend(rec.settings, knowledge_freshness=4).approach == "RAG + fine-tuning"
+    assert recommend(decision.preset("legal research")).would_change[0].startswith("No single change")
+
+
+# --- monotonicity ------------------------------------------------------------------------------------------------
+
+def steps_toward_rag(name: str, value: float) -> list[float]:
+    c = CRITERIA[name]
+    grid = sorted(set(c.values) | {value} | ({c.minimum, c.maximum, 3, 300, 3_000, 1e7} if c.kind == "amount" else set()))
+    grid = [v for v in grid if c.minimum <= v <= (c.maximum if c.kind == "amount" else max(c.values))]
+    ahead = [v for v in grid if (v > value if decision.TOWARD_RAG[name] > 0 else v < value)]
+    return sorted(ahead, reverse=decision.TOWARD_RAG[name] < 0)
+
+
+@pytest.mark.parametrize("name", list(CRITERIA))
+def test_moving_toward_rag_never_moves_toward_fine_tuning(name):
+    rng = random.Random(name)
+    for _ in range(60):
+        settings = random_settings(rng)
+        before = recommend(settings)
+        for value in steps_toward_rag(name, settings[name]):
+            after = recommend({**settings, name: value})
+            assert after.knowledge_score >= before.knowledge_score - 1e-9
+            assert after.behaviour_score <= before.behaviour_score + 1e-9
+            assert not (after.uses_fine_tuning and not before.uses_fine_tuning), (name, value, before.summary(), after.summary())
+            assert not (before.uses_rag and not after.uses_rag), (name, value, before.summary(), after.summary())
+            before = after
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("settings, error, message", [
+    ({"citatons": 2}, decision.UnknownCriterionError, "Did you mean 'citations'"),
+    ({"knowledge_freshness": 7}, decision.DecisionInputError, "0 = rarely"),
+    ({"knowledge_freshness": 2.5}, decision.DecisionInputError, "whole number"),
+    ({"knowledge_freshness": "high"}, decision.DecisionInputError, "got 'high' (str)"),
+    ({"citations": True}, decision.DecisionInputError, "got True (bool)"),
+    ({"training_examples": -5}, decision.DecisionInputError, "from 0 to"),
+    ({"training_examples": float("nan")}, decision.DecisionInputError, "must be a number"),
+    ({"knowledge_base_docs": float("inf")}, decision.DecisionInputError, "must be a number"),
+    ({"latency_budget_s": 0}, decision.DecisionInputError, "from 0.2 to 3600 s"),
+    ({"latency_budget_s": "2"}, decision.DecisionInputError, "must be a number"),
+])
+def test_bad_settings_are_refused_with_what_is_allowed(settings, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        recommend(settings)
+
+
+def test_other_bad_inputs():
+    with pytest.raises(decision.DecisionInputError, match="must be a dict"):
+        recommend([("citations", 2)])
+    with pytest.raises(decision.UnknownPresetError, match="Did you mean 'legal research'"):
+        decision.preset("legal reserch")
+    assert issubclass(decision.UnknownPresetError, ValueError) and issubclass(costs.CostInputError, ValueError)
+    assert recommend(citations=__import__("numpy").int64(2)).approach == "RAG"  # NumPy integers are fine
+
+
+def test_docstring_examples_run():
+    for module in (decision, costs):
+        assert doctest.testmod(module).failed == 0
+
+
+# --- the cost model ---------------------------------------------------------------------------------------------
+
+UNITS = costs.UnitCosts({"prompting first": 0.5, "RAG": 1.5, "fine-tuning": 0.5, "RAG + fine-tuning": 1.5}, 0.1,
+                        {"fine-tuning": 0.9, "RAG + fine-tuning": 1.8}, "assumed", "test figures")
+WORK = costs.Workload(queries_per_day=1200, updates_per_month=2, corpus_docs=1000, chunks_per_doc=5, changed_share=0.1,
+                      training_examples=2000, epochs=1, retrains_per_year=6, price_per_hour=3.6, months=12)
+
+
+def test_cost_plan_matches_the_hand_worked_case():
+    # $3.6 an hour = $0.001 a second; 1200 queries a day = 36,500 a month; the index: 1000 x 5 chunks x 0.1 s = 500 s;
+    # re-indexing: 2 updates x 10% x 500 s = 100 s a month; one training run: 2000 x 0.9 s (both: x 1.8 s), 6 a year.
+    plan = costs.cost_plan(WORK, UNITS)
+    assert plan.upfront == pytest.approx({"prompting first": 0, "RAG": 0.5, "fine-tuning": 1.8, "RAG + fine-tuning": 4.1})
+    assert plan.monthly == pytest.approx({"prompting first": 18.25, "RAG": 54.85, "fine-tuning": 19.15, "RAG + fine-tuning": 56.65})
+    assert plan.cumulative("RAG", 12) == pytest.approx(0.5 + 12 * 54.85)
+    assert plan.latency_s["RAG"] == 1.5
+    crossings = {(dear, cheap): month for dear, cheap, month in plan.break_evens()}
+    assert crossings[("fine-tuning", "RAG")] == pytest.approx(1.3 / 35.7)
+    assert ("fine-tuning", "prompting first") not in crossings  # dearer up front *and* every month: never
+    assert plan.cheapest(12) == "prompting first"
+    assert plan.cheapest(12, among=("RAG", "fine-tuning")) == "fine-tuning"
+
+
+@pytest.mark.parametrize("a, b, month", [
+    ((100, 10), (0, 30), 5.0), ((0, 30), (100, 10), 5.0), ((100, 10), (0, 10), None), ((50, 30), (0, 10), None),
+    ((0, 10), (0, 10), 0.0), ((0, 10), (0, 20), None),
+])
+def test_break_even_by_hand(a, b, month):
+    assert costs.break_even(*a, *b) == month
+
+
+def test_scaling_a_workload_scales_its_costs():
+    double = costs.cost_plan(costs.Workload(**{**WORK.__dict__, "price_per_hour": 7.2}), UNITS)
+    assert double.monthly["RAG"] == pytest.approx(2 * costs.cost_plan(WORK, UNITS).monthly["RAG"])
+    idle = costs.cost_plan(costs.Workload(**{**WORK.__dict__, "queries_per_day": 0, "retrains_per_year": 0, "updates_per_month": 0}), UNITS)
+    assert all(v == 0 for v in idle.monthly.values())
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("queries_per_day", -5, "cannot be negative"), ("price_per_hour", float("nan"), "must be a number"),
+    ("changed_share", 1.5, "at most 1"), ("months", 0, "whole number from 1 to 120"), ("months", 2.5, "whole number"),
+    ("corpus_docs", "many", "must be a number"), ("retrains_per_year", True, "must be a number"),
+])
+def test_bad_workloads_are_refused(field, value, message):
+    with pytest.raises(costs.CostInputError, match=message):
+        costs.Workload(**{field: value})
+
+
+def test_bad_unit_costs_are_refused():
+    with pytest.raises(costs.CostInputError, match="cannot be negative"):
+        costs.UnitCosts({**UNITS.seconds_per_query, "RAG": -1}, 0.1, UNITS.train_seconds_per_example, "assumed", "")
+    with pytest.raises(costs.CostInputError, match="lack"):
+        costs.UnitCosts({"RAG": 1}, 0.1, UNITS.train_seconds_per_example, "assumed", "")
+
+
+# --- reading notebook 05's results ---------------------------------------------------------------------------------
+
+def board(**changes) -> dict:
+    system = lambda latency, training: {  # noqa: E731
+        "label": "x", "answer_accuracy": 0.5, "citation_accuracy": 0.4, "schema_validity": 0.9, "abstention": 0.3,
+        "latency_median_s": latency, "latency_p90_s": latency * 2, "prompt_tokens": 300, "training_seconds": training,
+        "adapter_mb": 3.5, "by_stratum": {}, "after_update": {"states_new": 0.8, "states_old": 0.1}}
+    out = {"systems": {"base": system(0.8, 0), "rag": system(1.6, 0), "fine_tuned": system(0.7, 120.0),
+                       "rag_fine_tuned": system(1.5, 240.0)},
+           "settings": {"steps": 60, "batch_size": 4, "chunk_size": 200},
+           "update": {"reindex_seconds": 2.0, "retrain_seconds": 240.0, "chunks_embedded": 40}}
+    out.update(changes)
+    return out
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    """An empty cache and no reference file: the state before anything was measured."""
+    monkeypatch.setattr(results, "REFERENCE_PATH", tmp_path / "reference.json")
+    return get_config(cache_dir=tmp_path / "cache")
+
+
+def test_no_results_anywhere_gives_labelled_placeholders(config):
+    units = costs.load_unit_costs(config)
+    assert units.source == "assumed" and "placeholders" in units.note and "not measurements" in units.note
+    assert units.seconds_per_query == costs.ASSUMED.seconds_per_query
+    assert costs.load_measurements(config)[0] is None
+    assert "No scoreboard" in costs.pragmatic_path_story(None, "none")
+
+
+def test_a_measured_scoreboard_feeds_the_unit_costs(config):
+    results.save_scoreboard(board(), results.scoreboard_path(config))
+    units = costs.load_unit_costs(config)
+    assert units.source == "measured"
+    assert units.seconds_per_query == {"prompting first": 0.8, "RAG": 1.6, "fine-tuning": 0.7, "RAG + fine-tuning": 1.5}
+    assert units.index_seconds_per_chunk == pytest.approx(2.0 / 40)
+    assert units.train_seconds_per_example == pytest.approx({"fine-tuning": 120 / 240, "RAG + fine-tuning": 240 / 240})
+    assert units.chunk_chars == 200 and "assumed" not in units.note
+    story = costs.pragmatic_path_story(*costs.load_measurements(config)[:2])
+    assert "your run" in story and "80%" in story and "did not raise accuracy" in story
+
+
+def test_a_scoreboard_without_training_sizes_says_what_it_assumed(config):
+    results.save_scoreboard(board(settings={}), results.scoreboard_path(config))
+    units = costs.load_unit_costs(config)
+    assert units.source == "measured" and "training time per example" in units.note
+    assert units.train_seconds_per_example == costs.ASSUMED.train_seconds_per_example
+
+
+@pytest.mark.parametrize("damage", ["truncated", "older format", "not json", "malformed system", "negative latency"])
+def test_a_damaged_results_file_falls_back_with_a_note(config, damage):
+    path = results.scoreboard_path(config)
+    path.parent.mkdir(parents=True)
+    good = {"format": results.FORMAT, **board()}
+    text = {"truncated": json.dumps(good)[:200], "older format": json.dumps({**good, "format": 0}), "not json": "<html>",
+            "malformed system": json.dumps({**good, "systems": {**good["systems"], "base": 3}}),
+            "negative latency": json.dumps({**good, "systems": {**good["systems"], "rag": {**good["systems"]["rag"], "latency_median_s": -1}}}),
+            }[damage]
+    path.write_text(text)
+    units = costs.load_unit_costs(config)  # never raises
+    assert units.source == "assumed" and units.note.startswith("No measured figures yet")
+    assert str(config.cache_dir) not in units.note  # a note shown in a notebook shows no machine paths
+    # with the reference figures present, a bad file of your own falls back to them (and says so)
+    results.REFERENCE_PATH.write_text(json.dumps(good))
+    if damage in ("malformed system", "negative latency"):
+        assert costs.load_unit_costs(config).source == "assumed"  # results.py accepts the file, this module does not
+    else:
+        units = costs.load_unit_costs(config)
+        assert units.source == "reference" and units.note.startswith("Reference figures")
+
+
+# --- the widgets, without a browser --------------------------------------------------------------------------------
+
+def test_workbench_follows_presets_and_sliders(config):
+    from course_utils.decision_widgets import CostCalculator, Workbench
+
+    bench = Workbench()
+    assert "prompting first" in bench.answer.value
+    chart = bench.chart.value
+    rec = bench.choose("legal research")
+    assert rec.approach == "RAG" and bench.settings == decision.preset("legal research")
+    assert ">RAG<" in bench.answer.value and bench.chart.value != chart
+    bench.sliders["behaviour_change"].value = 3
+    bench.sliders["training_examples"].value = 10_000
+    assert bench.recommendation.approach == "RAG + fine-tuning" and bench.preset.value == ""
+    assert bench.set(training_examples=1234).settings["training_examples"] == 1234  # an amount between the stops
+    with pytest.raises(decision.UnknownCriterionError):
+        bench.set(citatons=2)
+    with pytest.raises(decision.UnknownPresetError):
+        bench.choose("legal reserch")
+    calc = CostCalculator(costs.load_unit_costs(config), bench)
+    assert "assumed" in calc.note.value and calc.plan is not None
+    chart = calc.chart.value
+    calc.inputs["queries_per_day"].value = -10  # what a learner can type: a message in the panel, no traceback
+    assert "cannot be negative" in calc.message.value and calc.chart.value == chart
+    calc.inputs["queries_per_day"].value = 5_000
+    assert calc.message.value == "" and calc.chart.value != chart
+    with pytest.raises(costs.CostInputError, match="Unknown workload field"):
+        calc.set(querys_per_day=3)
+    assert calc.set(months=6).months == 6
