@@ -101,9 +101,13 @@ ASSUMED = UnitCosts(
     index_seconds_per_chunk=0.02,
     train_seconds_per_example={"fine-tuning": 1.0, "RAG + fine-tuning": 2.0},
     source="assumed",
-    note="No measured figures yet: these unit costs are placeholders (edit them), not measurements. "
-         "Run notebook 05 to measure your own.",
+    note="Placeholders, not measurements: edit them, or run notebook 05 to measure your own.",
 )
+
+
+def months_in_words(month: float) -> str:
+    """A span of months for people: "12 days" below one month, else "3.5 months"."""
+    return f"{month * DAYS_PER_MONTH:.0f} days" if month < 1 else f"{month:.1f} months"
 
 
 def break_even(upfront_a: float, monthly_a: float, upfront_b: float, monthly_b: float) -> float | None:
@@ -217,7 +221,8 @@ def load_measurements(config=None) -> tuple[dict | None, str, str]:
         board, source, note = results.load_scoreboard(config)
         unit_costs_from_scoreboard(board, source, note)  # the numbers this module reads must be usable too
     except (results.ResultsError, CostInputError, AttributeError, KeyError, TypeError, ZeroDivisionError) as err:
-        return None, "none", f"No usable scoreboard: {_short_paths(str(err))}"
+        return None, "none", ("Neither a scoreboard of your own (notebook 05) nor the course's reference figures could be "
+                              f"read ({_short_paths(str(err)).rstrip('.')})")
     return board, source, _short_paths(note)
 
 
@@ -225,7 +230,7 @@ def load_unit_costs(config=None) -> UnitCosts:
     """Unit costs from `load_measurements`, or ASSUMED when there is nothing usable; `.source` and `.note` say which."""
     board, source, note = load_measurements(config)
     if board is None:
-        return replace(ASSUMED, note=f"{ASSUMED.note} {note}")
+        return replace(ASSUMED, note=f"Placeholders, not measurements: edit them. {note}.")
     return unit_costs_from_scoreboard(board, source, note)
 
 

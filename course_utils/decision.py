@@ -99,7 +99,7 @@ class Criterion:
 
 CRITERIA: dict[str, Criterion] = {c.name: c for c in (
     # --- the article's decision matrix ---
-    Criterion("knowledge_freshness", "Knowledge changes", "level",
+    Criterion("knowledge_freshness", "Facts change", "level",
               ((0, 0, 0, "rarely"), (1, 0.5, 0, "yearly"), (2, 1.0, -0.25, "quarterly"),
                (3, 1.5, -0.5, "monthly"), (4, 2.0, -0.75, "weekly or faster")), default=0,
               toward_rag="facts change {value}: RAG re-indexes in minutes, a fine-tuned model is stale until retrained",
@@ -274,8 +274,8 @@ def _path(approach: str, settings: dict[str, float], behaviour: float) -> list[s
     examples = settings["training_examples"]
     if approach == "RAG + fine-tuning":
         return ["Build RAG first: it brings the knowledge and ships without training.",
-                "Measure the behaviour gap that remains with RAG (format validity, tone, how well the model reads its sources).",
-                "Fine-tune a LoRA adapter on (question + retrieved context -> answer) to close it; keep the knowledge in the index."]
+                "Measure the behaviour gap RAG leaves (format validity, tone, how well the model reads its sources).",
+                "Fine-tune a LoRA adapter on (question + retrieved context -> answer); keep the knowledge in the index."]
     if approach == "RAG":
         steps = ["Index the documents and retrieve the top chunks for each question (notebooks 01-02).",
                  "Measure answers and citations on your own questions before anything else."]

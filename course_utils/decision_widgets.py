@@ -29,15 +29,35 @@ AMOUNT_STOPS = {
     "knowledge_base_docs": (0, 3, 30, 300, 1_000, 10_000, 100_000, 1_000_000),
     "latency_budget_s": (0.2, 0.5, 1, 2, 5, 10, 30),
 }
+# Short readouts for the sliders (the full wording is in the reasons).
+SLIDER_LABELS = {
+    "knowledge_freshness": ("rarely", "yearly", "quarterly", "monthly", "weekly+"),
+    "output_format": ("free text", "light structure", "fixed template", "strict schema"),
+    "deployment_speed": ("in months", "in weeks", "in days", "now"),
+    "behaviour_change": ("none", "light touch", "tone or voice", "domain skill", "new task"),
+}
 CSS = """<style>
 .wb-panel {font-size: 14px; line-height: 1.4;}
 .wb-answer {font-size: 22px; font-weight: 700; margin: 2px 0 4px 0;}
 .wb-error {background: #fee2e2; color: #7f1d1d; border-left: 4px solid #b91c1c; padding: 6px 10px;}
 .wb-note {padding: 6px 10px; border-left: 4px solid; margin-bottom: 6px;}
 .wb-panel ul, .wb-panel ol {margin: 2px 0 4px 0; padding-left: 20px;}
+.wb-columns {display: flex; gap: 24px;} .wb-columns > div {flex: 1 1 0;}
+.wb-workbench .widget-readout {min-width: 110px; max-width: 110px; text-align: left;}
 .wb-table td, .wb-table th {padding: 2px 8px; text-align: right;}
 .wb-table td:first-child, .wb-table th:first-child {text-align: left;}
 </style>"""
+
+
+def slider_label(name: str, value: float) -> str:
+    """How a slider shows a value: a short word for levels, a compact number for amounts ("3k", "1M", "0.5 s")."""
+    c = CRITERIA[name]
+    if c.kind == "level":
+        return SLIDER_LABELS[name][c.values.index(value)] if name in SLIDER_LABELS else c.describe(value)
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:g} s" if c.unit == "s" else f"{value:g}"
 
 
 def _png(fig: Figure) -> bytes:
@@ -60,7 +80,7 @@ def _guarded(message: W.HTML, update) -> None:
 
 def contribution_figure(rec: decision.Recommendation) -> Figure:
     """Left: each criterion's push on the two scores. Right: where the two scores put the answer."""
-    fig = Figure(figsize=(7.4, 3.9))
+    fig = Figure(figsize=(7.4, 3.5))
     bars, board = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
     labels = [c.label for c in rec.contributions][::-1]
     y = range(len(labels))
@@ -97,9 +117,9 @@ def recommendation_html(rec: decision.Recommendation, reasons: int = 4, changes:
     return (f"<div class='wb-panel'><div class='wb-answer' style='color:{COLOURS[rec.approach]}'>{rec.approach}</div>"
             f"<div>confidence <b>{rec.confidence_label}</b> ({rec.confidence:.2f}) &middot; knowledge score "
             f"{rec.knowledge_score:+.2f}, behaviour score {rec.behaviour_score:+.2f} (threshold {decision.THRESHOLD:g})</div>"
-            f"<b>Why</b><ul>{items(rec.reasons[:reasons]) or '<li>nothing pushes either way</li>'}</ul>"
-            f"<b>What to do</b><ol>{items(rec.path)}</ol>"
-            f"<b>What would change it</b><ul>{items(rec.would_change[:changes])}</ul></div>")
+            f"<div class='wb-columns'><div><b>Why</b><ul>{items(rec.reasons[:reasons]) or '<li>nothing pushes either way</li>'}</ul></div>"
+            f"<div><b>What to do</b><ol>{items(rec.path)}</ol>"
+            f"<b>What would change it</b><ul>{items(rec.would_change[:changes])}</ul></div></div></div>")
 
 
 class Workbench:
@@ -108,26 +128,26 @@ class Workbench:
     def __init__(self, settings: dict | None = None):
         start = decision.check_settings(settings)
         self.preset = W.Dropdown(options=[("your own settings", "")] + [(n, n) for n in USE_CASES], value="",
-                                 description="Use case", layout=W.Layout(width="430px")).add_class("wb-preset")
+                                 description="Use case", style={"description_width": "130px"},
+                                 layout=W.Layout(width="400px")).add_class("wb-preset")
         self.sliders = {}
         for name, c in CRITERIA.items():
             stops = AMOUNT_STOPS.get(name, c.values)
             self.sliders[name] = W.SelectionSlider(
-                options=[(c.describe(v), v) for v in stops], value=start[name], description=c.label,
-                continuous_update=False, style={"description_width": "125px"}, layout=W.Layout(width="430px"),
+                options=[(slider_label(name, v), v) for v in stops], value=start[name], description=c.label,
+                continuous_update=False, style={"description_width": "130px"}, layout=W.Layout(width="400px"),
             ).add_class(f"wb-slider-{name}")
         self.answer = W.HTML().add_class("wb-recommendation")
-        self.chart = W.Image(format="png", layout=W.Layout(width="740px")).add_class("wb-chart")
+        self.chart = W.Image(format="png", layout=W.Layout(width="660px")).add_class("wb-chart")
         self.message = W.HTML().add_class("wb-message")
         self._muted = False
         self.recommendation: decision.Recommendation | None = None
         self.preset.observe(self._on_preset, "value")
         for slider in self.sliders.values():
             slider.observe(self._on_slider, "value")
-        controls = W.VBox([self.preset, *self.sliders.values()], layout=W.Layout(width="450px"))
-        self.widget = W.VBox([W.HTML(CSS), self.message,
-                              W.HBox([controls, W.VBox([self.answer, self.chart], layout=W.Layout(width="760px"))],
-                                     layout=W.Layout(flex_flow="row wrap"))]).add_class("wb-workbench")
+        controls = W.VBox([self.preset, *self.sliders.values()], layout=W.Layout(width="410px"))
+        self.widget = W.VBox([W.HTML(CSS), self.message, W.HBox([controls, self.chart], layout=W.Layout(flex_flow="row wrap")),
+                              self.answer], layout=W.Layout(max_width="1100px")).add_class("wb-workbench")
         _guarded(self.message, self._update)
 
     @property
@@ -145,7 +165,7 @@ class Workbench:
             for name, value in settings.items():
                 slider = self.sliders[name]
                 if value not in [v for _, v in slider.options]:  # an amount between the stops: add it as a stop
-                    options = sorted([*slider.options, (CRITERIA[name].describe(value), value)], key=lambda o: o[1])
+                    options = sorted([*slider.options, (slider_label(name, value), value)], key=lambda o: o[1])
                     slider.options = options
                 slider.value = value
         finally:
@@ -221,7 +241,7 @@ def plan_html(plan: costs.CostPlan) -> str:
     rows = "".join(f"<tr><td style='color:{COLOURS[a]}'><b>{a}</b></td><td>{plan.latency_s[a]:.2f} s</td>"
                    f"<td>{plan.upfront[a]:,.2f}</td><td>{plan.monthly[a]:,.2f}</td><td>{plan.cumulative(a, plan.months):,.2f}</td></tr>"
                    for a in APPROACHES)
-    evens = [f"{dear} catches up with {cheap} after {month:.1f} months" for dear, cheap, month in plan.break_evens() if month <= plan.months]
+    evens = [f"{dear} catches up with {cheap} after {costs.months_in_words(month)}" for dear, cheap, month in plan.break_evens() if month <= plan.months]
     return (f"<div class='wb-panel'><table class='wb-table'><tr><th>approach</th><th>per answer</th><th>upfront</th>"
             f"<th>per month</th><th>after {plan.months} months</th></tr>{rows}</table>"
             f"<div><b>Break-even:</b> {'; '.join(evens) if evens else f'no crossing within {plan.months} months'}.</div></div>")
@@ -233,15 +253,15 @@ class CostCalculator:
     def __init__(self, units: costs.UnitCosts, workbench: Workbench | None = None, workload: costs.Workload | None = None):
         self.units, self.workbench = units, workbench
         workload = workload or costs.Workload()
-        style, layout = {"description_width": "160px"}, W.Layout(width="290px")
+        style, layout = {"description_width": "215px"}, W.Layout(width="315px")
         self.inputs = {name: W.FloatText(value=getattr(workload, name), description=label, style=style, layout=layout)
                        .add_class(f"wb-cost-{name}") for name, label in WORKLOAD_LABELS.items()}
-        self.inputs["months"] = W.IntSlider(value=workload.months, min=1, max=120, description="months ahead",
-                                            continuous_update=False, style=style, layout=layout).add_class("wb-cost-months")
-        self.unit_inputs = {f"query:{a}": W.FloatText(value=units.seconds_per_query[a], description=f"s / answer, {a}", style=style, layout=layout)
+        self.inputs["months"] = W.IntText(value=workload.months, description="months ahead (1-120)", style=style,
+                                          layout=layout).add_class("wb-cost-months")
+        self.unit_inputs = {f"query:{a}": W.FloatText(value=units.seconds_per_query[a], description=f"per answer, {a}", style=style, layout=layout)
                             for a in APPROACHES}
-        self.unit_inputs["index"] = W.FloatText(value=units.index_seconds_per_chunk, description="s / chunk indexed", style=style, layout=layout)
-        self.unit_inputs.update({f"train:{a}": W.FloatText(value=units.train_seconds_per_example[a], description=f"s / example, {a}", style=style, layout=layout)
+        self.unit_inputs["index"] = W.FloatText(value=units.index_seconds_per_chunk, description="per chunk indexed", style=style, layout=layout)
+        self.unit_inputs.update({f"train:{a}": W.FloatText(value=units.train_seconds_per_example[a], description=f"per example, {a}", style=style, layout=layout)
                                  for a in costs.TRAINED})
         colour = NOTE_COLOURS.get(units.source, "#6b7280")
         self.note = W.HTML(f"<div class='wb-note' style='border-color:{colour}'><b>Unit costs: {units.source}.</b> "
@@ -255,7 +275,7 @@ class CostCalculator:
         if workbench is not None:
             workbench.sliders["latency_budget_s"].observe(lambda _: _guarded(self.message, self._update), "value")
         inputs = W.VBox([W.HTML("<b>Workload</b>"), *self.inputs.values(), W.HTML("<b>Unit costs (seconds)</b>"),
-                         *self.unit_inputs.values()], layout=W.Layout(width="310px"))
+                         *self.unit_inputs.values()], layout=W.Layout(width="335px"))
         self.widget = W.VBox([W.HTML(CSS), self.note, self.message,
                               W.HBox([inputs, W.VBox([self.chart, self.table], layout=W.Layout(width="760px"))],
                                      layout=W.Layout(flex_flow="row wrap"))]).add_class("wb-costs")

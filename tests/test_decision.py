@@ -119,7 +119,7 @@ def test_reasons_explain_only_what_pushes_and_would_change_really_changes():
     rec = recommend(decision.preset("clinical note summarisation"))
     assert len(rec.contributions) == len(CRITERIA)
     assert all(bool(c.reason) == bool(c.knowledge or c.behaviour) for c in rec.contributions)
-    assert "Knowledge changes: weekly or faster -> RAG + fine-tuning" in rec.would_change
+    assert "Facts change: weekly or faster -> RAG + fine-tuning" in rec.would_change
     assert recommend(rec.settings, knowledge_freshness=4).approach == "RAG + fine-tuning"
     assert recommend(decision.preset("legal research")).would_change[0].startswith("No single change")
 
@@ -261,7 +261,7 @@ def config(tmp_path, monkeypatch):
 
 def test_no_results_anywhere_gives_labelled_placeholders(config):
     units = costs.load_unit_costs(config)
-    assert units.source == "assumed" and "placeholders" in units.note and "not measurements" in units.note
+    assert units.source == "assumed" and units.note.startswith("Placeholders, not measurements")
     assert units.seconds_per_query == costs.ASSUMED.seconds_per_query
     assert costs.load_measurements(config)[0] is None
     assert "No scoreboard" in costs.pragmatic_path_story(None, "none")
@@ -297,7 +297,7 @@ def test_a_damaged_results_file_falls_back_with_a_note(config, damage):
             }[damage]
     path.write_text(text)
     units = costs.load_unit_costs(config)  # never raises
-    assert units.source == "assumed" and units.note.startswith("No measured figures yet")
+    assert units.source == "assumed" and units.note.startswith("Placeholders, not measurements")
     assert str(config.cache_dir) not in units.note  # a note shown in a notebook shows no machine paths
     # with the reference figures present, a bad file of your own falls back to them (and says so)
     results.REFERENCE_PATH.write_text(json.dumps(good))
