@@ -4,6 +4,7 @@
 #
 #   bash course.sh start      set up and open JupyterLab on notebook 00
 #   bash course.sh test       set up and run the whole test suite (every notebook included)
+#   bash course.sh workbench  set up and open the decision workbench (notebook 06) as a page of its own
 #
 #   bash course.sh setup      only set up
 #   bash course.sh notebooks  re-execute every notebook in place (refreshes the committed outputs)
@@ -48,6 +49,10 @@ case "$command" in
     # subtle: -P keeps the current folder off sys.path; otherwise our datasets/ folder would shadow the
     # Hugging Face `datasets` package that transformers' Trainer looks for.
     exec "$(bin_dir)/python" -P -m pytest --nbval-lax --nbval-current-env "$@" ;;
+  workbench)
+    setup workbench
+    # Voila runs notebook 06 and shows its outputs only (code hidden), on this machine only (127.0.0.1).
+    exec "$(bin_dir)/voila" notebooks/06_decision_workbench.ipynb --Voila.ip=127.0.0.1 "$@" ;;
   setup)
     setup setup ;;
   notebooks)
@@ -65,6 +70,6 @@ case "$command" in
     "$(bin_dir)/python" -m pip download --disable-pip-version-check -q --no-deps -d wheelhouse -r requirements-nodeps.txt
     echo "Copy this folder, with wheelhouse/, to the workshop machines; setup installs from it offline." ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     [ "$command" = help ] || { echo "unknown command: $command" >&2; exit 2; } ;;
 esac

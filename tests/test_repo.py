@@ -71,3 +71,10 @@ def test_notebook_is_committed_executed_without_errors(path):
     assert not errors, f"stored error output: {errors[0].get('ename')}"
     counts = [c.execution_count for c in code if c.execution_count]
     assert counts == sorted(counts), "cells were executed top to bottom in one run"
+
+
+def test_readme_documents_every_course_command():
+    commands = re.findall(r"^  ([a-z]+)\)$", (REPO_ROOT / "course.sh").read_text(), flags=re.M)
+    assert "workbench" in commands
+    for command in commands:
+        assert f"bash course.sh {command}" in README, f"README does not mention `bash course.sh {command}`"
