@@ -307,8 +307,15 @@ def recommend(settings: Mapping[str, Any] | None = None, **criteria: Any) -> Rec
     if s["training_examples"] >= MIN_EXAMPLES:  # below it, the behaviour score cannot tip the answer
         margins.append(abs(behaviour - THRESHOLD))
     confidence = round(min(0.95, 0.5 + min(margins) / 4), 2)
-    ranked = sorted((c for c in contributions if c.reason), key=lambda c: -(abs(c.knowledge) + abs(c.behaviour)))
-    reasons = [c.reason for c in ranked]
+    rag_on, ft_on = approach in ("RAG", "RAG + fine-tuning"), approach in ("fine-tuning", "RAG + fine-tuning")
+
+    def group(c: Contribution) -> int:  # 0: pushes a half that is on, 1: holds a half off, 2: pushes against the answer
+        if (rag_on and c.knowledge > 0) or (ft_on and c.behaviour > 0):
+            return 0
+        return 1 if (not rag_on and c.knowledge < 0) or (not ft_on and c.behaviour < 0) else 2
+
+    ranked = sorted((c for c in contributions if c.reason), key=lambda c: (group(c), -(abs(c.knowledge) + abs(c.behaviour))))
+    reasons = [("but " if group(c) == 2 else "") + c.reason for c in ranked]
     if behaviour >= THRESHOLD and s["training_examples"] < MIN_EXAMPLES:
         reasons.insert(0, f"a behaviour need, but fewer than {MIN_EXAMPLES} training examples: fine-tuning is ruled out until you have them")
     return Recommendation(approach, round(knowledge, 3), round(behaviour, 3), confidence, tuple(contributions),

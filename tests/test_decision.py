@@ -54,7 +54,18 @@ def test_every_use_case_gets_the_articles_answer(name):
 @pytest.mark.parametrize("need, settings, answer", MATRIX_ROWS, ids=[row[0] for row in MATRIX_ROWS])
 def test_every_matrix_row_gets_the_articles_answer(need, settings, answer):
     assert ARTICLE_MATRIX[need] == answer
-    assert recommend(settings).approach == answer
+    rec = recommend(settings)
+    assert rec.approach == answer
+    if len(settings) == 1 and answer != "prompting first":  # one need: it is the first reason given
+        assert rec.reasons[0] == next(c.reason for c in rec.contributions if c.name in settings)
+
+
+def test_reasons_for_the_answer_come_before_reasons_against():
+    rec = recommend(decision.preset("customer support bot"))
+    assert rec.reasons[0].startswith("facts change monthly")
+    against = [r for r in rec.reasons if r.startswith("but ")]
+    assert against and list(rec.reasons[-len(against):]) == against
+    assert any("a light touch" in r for r in against)  # a behaviour push, while fine-tuning is off
 
 
 def test_the_tables_cover_every_use_case_and_row():
