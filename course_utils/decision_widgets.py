@@ -178,15 +178,21 @@ class Workbench:
     def _on_slider(self, change) -> None:
         if self._muted:
             return
-        if self.preset.value:  # a moved slider leaves the preset: the dropdown says so
+        self._leave_preset()
+        _guarded(self.message, self._update)
+
+    def _leave_preset(self) -> None:
+        """A moved slider leaves the use case: the menu says "your own settings" (without re-applying anything)."""
+        if self.preset.value:
             self.preset.unobserve(self._on_preset, "value")
             self.preset.value = ""
             self.preset.observe(self._on_preset, "value")
-        _guarded(self.message, self._update)
 
     def set(self, settings: dict | None = None, **criteria) -> decision.Recommendation:
         """Move sliders from code (checked first: a bad value raises DecisionInputError); returns the recommendation."""
         checked = decision.check_settings({**self.settings, **(settings or {}), **criteria})
+        if checked != self.settings:
+            self._leave_preset()
         self._set_sliders(checked)
         self._update()
         return self.recommendation

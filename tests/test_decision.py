@@ -333,7 +333,9 @@ def test_workbench_follows_presets_and_sliders(config):
     bench.sliders["behaviour_change"].value = 3
     bench.sliders["training_examples"].value = 10_000
     assert bench.recommendation.approach == "RAG + fine-tuning" and bench.preset.value == ""
+    bench.choose("legal research")
     assert bench.set(training_examples=1234).settings["training_examples"] == 1234  # an amount between the stops
+    assert bench.preset.value == ""  # moved from code: no longer the preset either
     with pytest.raises(decision.UnknownCriterionError):
         bench.set(citatons=2)
     with pytest.raises(decision.UnknownPresetError):
