@@ -52,6 +52,10 @@ class LoraSettings:
     alpha: float = 16.0  # the update is scaled by alpha / rank; 2 x rank is the usual starting point
     dropout: float = 0.05  # dropout on the LoRA input path only, a little regularisation for small data
     target_modules: tuple[str, ...] = ATTENTION  # names of the nn.Linear layers that get an update
+    # which decoder layers (0 = closest to the input) get adapters; None = all. Adapting only the top layers
+    # is cheaper to train: the backward pass stops at the lowest adapted layer, and the layers below it keep
+    # no activations for it.
+    layers: tuple[int, ...] | None = None
 
     def __post_init__(self):
         if not isinstance(self.rank, int) or self.rank <= 0:
@@ -62,6 +66,11 @@ class LoraSettings:
             raise FinetuneError(f"LoRA dropout must be in [0, 1), got {self.dropout!r}.")
         if isinstance(self.target_modules, str) or not self.target_modules:
             raise FinetuneError(f"target_modules must be a non-empty tuple of layer names, e.g. {ATTENTION}.")
+        if self.layers is not None and (
+            isinstance(self.layers, (str, int)) or not self.layers
+            or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in self.layers)
+        ):
+            raise FinetuneError(f"layers must be None (all) or a non-empty tuple of layer numbers >= 0, got {self.layers!r}.")
 
     def to_peft(self):
         """The equivalent `peft.LoraConfig`."""
@@ -72,6 +81,7 @@ class LoraSettings:
             lora_alpha=self.alpha,
             lora_dropout=self.dropout,
             target_modules=list(self.target_modules),
+            layers_to_transform=list(self.layers) if self.layers is not None else None,
             task_type="CAUSAL_LM",
         )
 
@@ -128,6 +138,14 @@ class ParameterCount:
         return self.trainable / self.total
 
 
+def top_layers(model, n: int) -> tuple[int, ...]:
+    """The numbers of the `n` decoder layers nearest the output, for ``LoraSettings(layers=...)``."""
+    total = model.config.num_hidden_layers
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 < n <= total:
+        raise FinetuneError(f"n must be a whole number from 1 to {total} (this model's decoder layers), got {n!r}.")
+    return tuple(range(total - n, total))
+
+
 def count_parameters(model) -> ParameterCount:
     """Trainable and total parameters (shared tensors, like tied embeddings, counted once)."""
     params = list(model.parameters())  # .parameters() already de-duplicates tied weights
@@ -160,6 +178,9 @@ def add_lora(model, lora: LoraSettings = LoraSettings(), seed: int | None = None
     unknown = [name for name in lora.target_modules if name not in available]
     if unknown:
         raise FinetuneError(f"Target module(s) {unknown} do not exist in this model. Its linear layers are: {available}.")
+    n_layers = getattr(getattr(model, "config", None), "num_hidden_layers", None)
+    if lora.layers is not None and n_layers is not None and max(lora.layers) >= n_layers:
+        raise FinetuneError(f"layers {lora.layers} go past this model's {n_layers} decoder layers (0 to {n_layers - 1}).")
     seed_everything(get_config().seed if seed is None else seed)
     with _quiet_peft():
         return get_peft_model(model, lora.to_peft())

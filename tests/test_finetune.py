@@ -224,3 +224,35 @@ def test_loading_a_missing_adapter(tmp_path):
 def test_train_settings_reject_non_positive_values(field, value):
     with pytest.raises(FinetuneError, match=field):
         TrainSettings(**{field: value})
+
+
+def test_lora_on_top_layers_only():
+    model = tiny_model()
+    assert finetune.top_layers(model, 1) == (1,)
+    peft_model = finetune.add_lora(model, LoraSettings(rank=4, target_modules=("q_proj",), layers=finetune.top_layers(model, 1)))
+    adapted = {name for name, _ in peft_model.named_modules() if name.endswith("q_proj.lora_A")}
+    assert len(adapted) == 1 and ".layers.1." in adapted.pop()
+    assert finetune.count_parameters(peft_model).trainable == 4 * (32 + 32)
+
+
+def test_top_layers_gradient_stops_at_the_lowest_adapted_layer():
+    model = finetune.add_lora(tiny_model(), LoraSettings(rank=4, layers=(1,)))
+    model.train()
+    out = model(input_ids=torch.tensor([[5, 6, 7, 8]]), labels=torch.tensor([[5, 6, 7, 8]]))
+    out.loss.backward()
+    grads = {n: p.grad for n, p in model.named_parameters() if p.requires_grad}
+    assert grads and all(g is not None for g in grads.values())
+    assert all(".layers.1." in n for n in grads)
+
+
+@pytest.mark.parametrize("layers, match", [((), "non-empty"), ((-1,), ">= 0"), ("12", "non-empty"), ((True,), ">= 0")])
+def test_bad_lora_layers(layers, match):
+    with pytest.raises(FinetuneError, match=match):
+        LoraSettings(layers=layers)
+
+
+def test_lora_layers_past_the_model_and_bad_top_n():
+    with pytest.raises(FinetuneError, match="go past"):
+        finetune.add_lora(tiny_model(), LoraSettings(layers=(0, 5)))
+    with pytest.raises(FinetuneError, match="from 1 to 2"):
+        finetune.top_layers(tiny_model(), 3)

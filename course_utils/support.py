@@ -1,0 +1,310 @@
+"""Notebook 05's task: answer a customer question with a JSON object (answer, sources, answerable), four ways.
+
+    >>> from course_utils import data, support
+    >>> tests = support.load_task("test")                            # support.jsonl joined with questions.jsonl
+    >>> messages = support.build_messages(question, hits)            # hits=None: no retrieval
+    >>> outputs = support.generate(model, tokenizer, [messages, ...])
+    >>> scored = support.score(outputs, tests)                       # one row per question
+    >>> support.summarize(scored)                                    # answer / citation accuracy, validity, ...
+
+Every system gets the same system prompt, which states the answer schema
+(`datasets/schemas/support_answer.schema.json`). Retrieved chunks are given as documents labelled with their
+document id (``[prod-k3] Brumaline K3: ...``), so a model can copy the id into ``sources``.
+
+`reader_rows` builds the training set of the retrieval-aware reader in the spirit of RAFT (Zhang et al., 2024):
+each training question comes with chunks from the course's own retriever; most contexts hold the gold document
+among distractors (target: the gold answer, citing it), some hold distractors only (target: "not in the knowledge
+base"), so the model learns to answer from what it is shown, to cite it, and to abstain when it is not there.
+
+Left out: multi-turn conversations, answers longer than one short phrase, and re-ranking.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .data import UNANSWERABLE, DatasetError, load_questions, load_support
+from .evaluate.answers import answer_correct, normalize_answer
+from .evaluate.generation import parse_json
+
+SUPPORT_SYSTEM = (  # short on purpose: every prompt, and every training example, pays for its tokens
+    'Answer as JSON: {"answer": short answer, "sources": [document ids], "answerable": true}. '
+    f'If the documents lack the answer: {{"answer": "{UNANSWERABLE}", "sources": [], "answerable": false}}.'
+)
+# The retrieval-aware reader of notebook 05; benchmarks/reader_levers.py measures each knob.
+READER = dict(
+    chunk_size=200,  # characters per chunk: short chunks keep the prompt (and each training step) small
+    chunk_overlap=30,
+    k=3,  # chunks shown per question
+    distractor_share=0.2,  # contexts of answerable questions that show no gold document (target: abstain)
+    contexts_per_question=1,
+    steps=60,
+    batch_size=4,
+    learning_rate=2e-3,
+    max_length=384,  # tokens per example; longer ones are dropped
+    rank=8,
+    gradient_checkpointing=True,
+)
+STRATA = ("seen fact", "unseen fact", "unanswerable")
+TARGET_KEYS = ("answer", "sources", "answerable")
+
+
+class SupportError(ValueError):
+    """A support question, target or request is malformed; the message says what to fix."""
+
+
+def check_target(target, where: str = "target") -> dict:
+    """Raise SupportError unless `target` is a well-formed answer object; returns it."""
+    if not isinstance(target, dict) or set(target) != set(TARGET_KEYS):
+        found = sorted(target) if isinstance(target, dict) else type(target).__name__
+        raise SupportError(f"{where} must be a dict with exactly the keys {list(TARGET_KEYS)}, got {found}.")
+    if not isinstance(target["answer"], str) or not target["answer"].strip():
+        raise SupportError(f"{where}['answer'] must be a non-empty string, got {target['answer']!r}.")
+    if not isinstance(target["sources"], list) or not all(isinstance(s, str) for s in target["sources"]):
+        raise SupportError(f"{where}['sources'] must be a list of document ids, got {target['sources']!r}.")
+    if not isinstance(target["answerable"], bool):
+        raise SupportError(f"{where}['answerable'] must be true or false, got {target['answerable']!r}.")
+    return target
+
+
+def load_task(split: str | None = None, config=None) -> pd.DataFrame:
+    """Support questions with their gold targets, answer variants, type and stratum, one row per question."""
+    support = load_support(split, config)
+    if support.empty:
+        raise DatasetError(f"No support questions in split {split!r}. Use 'train', 'validation' or 'test'.")
+    questions = load_questions(config=config).set_index("id")
+    missing = sorted(set(support["question_id"]) - set(questions.index))
+    if missing:
+        raise DatasetError(f"support.jsonl refers to unknown question ids {missing[:5]}. Rebuild: python datasets/build.py")
+    extra = questions.loc[support["question_id"], ["fact_id", "fact_in_train", "variants", "variants_v2", "passages"]]
+    task = pd.concat([support.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
+    for i, row in task.iterrows():
+        check_target(row["target"], f"row {row['id']} target")
+        check_target(row["target_v2"], f"row {row['id']} target_v2")
+    task["stratum"] = [stratum(t, seen) for t, seen in zip(task["target"], task["fact_in_train"])]
+    return task
+
+
+def stratum(target: dict, fact_in_train: bool) -> str:
+    """'unanswerable' when the KB lacks the answer, else 'seen fact' (a training question asks it) or 'unseen fact'."""
+    if not target["answerable"]:
+        return "unanswerable"
+    return "seen fact" if fact_in_train else "unseen fact"
+
+
+def target_json(target: dict) -> str:
+    """The answer object as the model should write it: one line, keys in schema order."""
+    check_target(target)
+    return json.dumps({k: target[k] for k in TARGET_KEYS}, ensure_ascii=False)
+
+
+def format_documents(hits: Sequence) -> str:
+    """Retrieved chunks as labelled documents, one per line: ``[doc-id] Title: text``."""
+    lines = []
+    for h in hits:
+        text = " ".join(h.text.replace("#", " ").split())
+        lines.append(f"[{h.doc_id}] {h.chunk.title}: {text}" if h.chunk.title else f"[{h.doc_id}] {text}")
+    return "\n".join(lines)
+
+
+def build_messages(question: str, hits: Sequence | None = None, system: str = SUPPORT_SYSTEM) -> list[dict]:
+    """Chat messages for one question: the schema in the system prompt, then the documents (if any) and the question."""
+    if not isinstance(question, str) or not question.strip():
+        raise SupportError(f"Empty question {question!r}: there is nothing to answer.")
+    if hits is None:
+        user = f"Question: {question.strip()}"
+    elif len(hits) == 0:
+        raise SupportError("Retrieval returned no documents for this question. Check the index (len(kb) > 0) and k > 0.")
+    else:
+        user = f"Documents:\n{format_documents(hits)}\n\nQuestion: {question.strip()}"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_size: int = 8, progress: bool = True) -> list[str]:
+    """Greedy answers in left-padded batches (the fine-tuned models stop at their end-of-turn token)."""
+    from .models import chat_batch
+
+    return chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress)
+
+
+def timed_queries(answer_one, questions: Sequence[str]) -> list[float]:
+    """Seconds per query when queries come one at a time (what a user waits): `answer_one(question)` each."""
+    seconds = []
+    for q in questions:
+        start = time.perf_counter()
+        answer_one(q)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def _is_abstention(record: dict) -> bool:
+    return record.get("answerable") is False or normalize_answer(str(record.get("answer", ""))) == normalize_answer(UNANSWERABLE)
+
+
+def score(outputs: Sequence[str], task: pd.DataFrame, version: str = "v1", schema: dict | None = None) -> pd.DataFrame:
+    """One row per question: parsed, schema-valid, answer correct, citation correct, abstained.
+
+    `version` "v1" scores against `target`, "v2" against `target_v2` (after the knowledge update); for v2 a
+    column `states_old` tells whether the answer is still the v1 one. Outputs that are not JSON count as wrong
+    (parsed False), never as an error; `answer_in_text` tells whether the gold answer appears anywhere in the
+    raw output, to separate "did not know" from "could not format".
+    """
+    from jsonschema import Draft202012Validator
+
+    from .data import load_schema
+
+    if version not in ("v1", "v2"):
+        raise SupportError(f"version must be 'v1' or 'v2', got {version!r}.")
+    if len(outputs) != len(task):
+        raise SupportError(f"Got {len(outputs)} outputs for {len(task)} questions; pass one output per question.")
+    validator = Draft202012Validator(schema or load_schema("support_answer"))
+    gold_col, var_col = ("target", "variants") if version == "v1" else ("target_v2", "variants_v2")
+    rows = []
+    for out, (_, q) in zip(outputs, task.iterrows()):
+        gold = q[gold_col]
+        record = parse_json(out, lenient=True)
+        parsed = record is not None
+        record = record or {}
+        sources = record.get("sources") if isinstance(record.get("sources"), list) else []
+        abstained = parsed and _is_abstention(record)
+        if gold["answerable"]:
+            correct = parsed and not abstained and answer_correct(str(record.get("answer", "")), gold["answer"], q[var_col])
+            cited = bool(set(map(str, sources)) & set(gold["sources"]))
+        else:
+            correct, cited = abstained, None
+        row = dict(
+            id=q["id"], stratum=q["stratum"] if version == "v1" else stratum(gold, q["fact_in_train"]),
+            parsed=parsed, valid=parsed and validator.is_valid(parse_json(out) or {}) and parse_json(out) is not None,
+            correct=bool(correct), cited=cited, abstained=bool(abstained), answerable=gold["answerable"],
+            answer=str(record.get("answer", ""))[:80] if parsed else out[:80],
+            answer_in_text=gold["answerable"] and answer_correct(out, gold["answer"], q[var_col]),
+        )
+        if version == "v2":
+            old = q["target"]
+            row["states_old"] = bool(abstained if not old["answerable"] else
+                                     parsed and not abstained and answer_correct(str(record.get("answer", "")), old["answer"], q["variants"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarize(scored: pd.DataFrame) -> dict[str, float]:
+    """The scoreboard's quality columns from `score`'s rows (shares between 0 and 1)."""
+    if scored.empty:
+        raise SupportError("Nothing to summarise: score at least one output.")
+    answerable = scored[scored["answerable"]]
+    unanswerable = scored[~scored["answerable"]]
+    summary = {
+        "answer_accuracy": float(scored["correct"].mean()),
+        "answerable_accuracy": float(answerable["correct"].mean()) if len(answerable) else float("nan"),
+        "citation_accuracy": float(answerable["cited"].astype(bool).mean()) if len(answerable) else float("nan"),
+        "schema_validity": float(scored["valid"].mean()),
+        "json_parse_rate": float(scored["parsed"].mean()),
+        "abstention": float(unanswerable["abstained"].mean()) if len(unanswerable) else float("nan"),
+        "false_abstention": float(answerable["abstained"].mean()) if len(answerable) else float("nan"),
+    }
+    return summary
+
+
+def by_stratum(scored: pd.DataFrame) -> dict[str, float]:
+    """Answer accuracy per stratum (seen fact / unseen fact / unanswerable)."""
+    groups = scored.groupby("stratum")["correct"].mean()
+    return {s: float(groups[s]) for s in STRATA if s in groups}
+
+
+def _evidence_chunk(kb, doc_id: str, answer: str, passages: Sequence[str]):
+    """The chunk of one document that best holds the evidence: most words of a gold passage, the answer as tie-break."""
+    chunks = [c for c in kb.chunks.values() if c.doc_id == doc_id]
+    if not chunks:
+        return None
+    key = normalize_answer(answer)
+    passage_words = [set(normalize_answer(p).split()) for p in passages] or [set(key.split())]
+
+    def coverage(chunk) -> tuple[float, bool]:
+        words = set(normalize_answer(chunk.text).split())
+        return max(len(words & p) / max(len(p), 1) for p in passage_words), key in normalize_answer(chunk.text)
+
+    return max(chunks, key=coverage)
+
+
+def reader_context(
+    kb, question: str, target: dict, k: int, mode: str, rng: random.Random, passages: Sequence[str] = (),
+    shuffle: bool = False, depth: int = 10,
+) -> tuple[list, dict]:
+    """One training context (k chunks) and its target.
+
+    mode 'gold': the retriever's top-k, where the chunk of each gold document that holds the evidence (the gold
+    `passages`) takes a distractor's place if retrieval missed it; target: the gold answer, citing the gold
+    documents. mode 'distractors': the best-ranked chunks of *other* documents; target: not in the knowledge base.
+    `shuffle` samples the distractors from the top `depth` and shuffles the order (more variety per question).
+    """
+    from .rag import Hit
+
+    if mode not in ("gold", "distractors"):
+        raise SupportError(f"mode must be 'gold' or 'distractors', got {mode!r}.")
+    hits = kb.retrieve(question, k=depth)
+    gold_docs = list(target["sources"]) if target["answerable"] else []
+    distractors = [h for h in hits if h.doc_id not in gold_docs]
+    if len(distractors) < k:  # a long gold document can fill the whole top `depth`: look further down
+        distractors = [h for h in kb.retrieve(question, k=min(len(kb), 5 * depth)) if h.doc_id not in gold_docs][:depth]
+    if shuffle:
+        distractors = rng.sample(distractors, len(distractors))
+    if mode == "distractors" or not gold_docs:
+        return distractors[:k], {"answer": UNANSWERABLE, "sources": [], "answerable": False}
+    evidence = [c for c in (_evidence_chunk(kb, d, target["answer"], passages) for d in gold_docs) if c is not None]
+    evidence = evidence[:k]
+    if shuffle:
+        chosen = [Hit(c, 0.0, 0) for c in evidence] + distractors[: k - len(evidence)]
+        rng.shuffle(chosen)
+    else:  # retrieval order; a missing evidence chunk takes the place of a random chunk that is not evidence
+        chosen = list(hits[:k])
+        for c in evidence:
+            if any(h.chunk == c for h in chosen):
+                continue
+            free = [i for i, h in enumerate(chosen) if h.chunk not in evidence]
+            chosen[rng.choice(free)] = Hit(c, 0.0, 0)
+    shown = {h.doc_id for h in chosen}
+    sources = [d for d in gold_docs if d in shown]
+    return chosen, {"answer": target["answer"], "sources": sources, "answerable": True}
+
+
+def reader_rows(
+    kb, task: pd.DataFrame, k: int = 3, distractor_share: float = 0.2, contexts_per_question: int = 1, seed: int = 42
+) -> list[dict]:
+    """Training rows {"prompt", "answer", "mode"} for the retrieval-aware reader (see the module docstring).
+
+    Each question gets `contexts_per_question` contexts: the first in retrieval order, the others with sampled
+    distractors in shuffled order. A share `distractor_share` of the contexts of answerable questions shows no
+    gold document and teaches abstention; unanswerable questions always teach it.
+    """
+    if not 0 <= distractor_share < 1:
+        raise SupportError(f"distractor_share must be in [0, 1), got {distractor_share!r}.")
+    if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
+        raise SupportError(f"k must be a positive integer, got {k!r}.")
+    rng = random.Random(seed)
+    rows = []
+    for _, q in task.iterrows():
+        for n in range(contexts_per_question):
+            mode = "distractors" if rng.random() < distractor_share else "gold"
+            hits, target = reader_context(kb, q["question"], q["target"], k, mode, rng, q["passages"], shuffle=n > 0)
+            messages = build_messages(q["question"], hits)
+            rows.append({"prompt": messages[1]["content"], "answer": target_json(target), "mode": mode,
+                         "answerable": target["answerable"]})
+    return rows
+
+
+def closed_book_rows(task: pd.DataFrame) -> list[dict]:
+    """Training rows for the fine-tuned system without retrieval: question -> gold answer object."""
+    return [{"prompt": build_messages(q)[1]["content"], "answer": target_json(t)} for q, t in zip(task["question"], task["target"])]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) of `values`, linear interpolation (numpy's default)."""
+    if len(values) == 0:
+        raise SupportError("No timings to summarise.")
+    return float(np.percentile(np.asarray(values, dtype=float), q))

@@ -1,0 +1,261 @@
+"""course_utils.support (notebook 05's task and scoring) and course_utils.results (the scoreboard file)."""
+
+import json
+import random
+
+import pandas as pd
+import pytest
+
+from course_utils import results, support
+from course_utils.data import UNANSWERABLE, DatasetError
+from course_utils.embeddings import CachedEmbedder
+from course_utils.rag import KnowledgeIndex
+from course_utils.support import SupportError
+
+from test_rag import BagOfWordsModel
+
+DOCS = [
+    {"id": "prod-k3", "title": "Kettle K3", "text": "The Kettle K3 has a list price of 149 EUR. It holds 1.7 litres."},
+    {"id": "pol-returns", "title": "Returns", "text": "Return any product within 30 days of delivery."},
+    {"id": "co-contact", "title": "Contact", "text": "Support answers the phone from 8:00 to 18:00 on weekdays."},
+    {"id": "prod-m5", "title": "Mixer M5", "text": "The Mixer M5 costs 89 EUR and has 600 W of power."},
+]
+
+
+def _task(rows):
+    """A task table like load_task's, from (question, target, target_v2, fact_in_train) tuples."""
+    records = []
+    for i, (q, t, t2, seen) in enumerate(rows):
+        records.append(dict(id=f"a{i}", question=q, target=t, target_v2=t2, fact_in_train=seen,
+                            variants=[], variants_v2=[], passages=[], stratum=support.stratum(t, seen)))
+    return pd.DataFrame(records)
+
+
+NO = {"answer": UNANSWERABLE, "sources": [], "answerable": False}
+PRICE = {"answer": "149 EUR", "sources": ["prod-k3"], "answerable": True}
+PRICE_V2 = {"answer": "159 EUR", "sources": ["prod-k3"], "answerable": True}
+RETURNS = {"answer": "30 days", "sources": ["pol-returns"], "answerable": True}
+TASK = _task([
+    ("How much is the K3?", PRICE, PRICE_V2, True),
+    ("How long can I return things?", RETURNS, RETURNS, False),
+    ("Who founded the company?", NO, NO, False),
+])
+
+
+@pytest.fixture
+def kb(tmp_path):
+    return KnowledgeIndex.build(DOCS, CachedEmbedder(BagOfWordsModel(), "bow-64", tmp_path / "emb"), size=200)
+
+
+# --- the task -----------------------------------------------------------------------------------------
+
+def test_load_task_joins_questions_and_strata():
+    test = support.load_task("test")
+    assert len(test) == 103
+    assert set(test["stratum"]) == set(support.STRATA)
+    assert (test.loc[test["stratum"] == "unanswerable", "target"].map(lambda t: t["answerable"]) == False).all()  # noqa: E712
+    assert {"variants", "variants_v2", "fact_in_train", "passages"} <= set(test.columns)
+
+
+def test_load_task_unknown_split():
+    with pytest.raises(DatasetError, match="split"):
+        support.load_task("tset")
+
+
+@pytest.mark.parametrize("target, match", [
+    ({"answer": "x", "sources": []}, "exactly the keys"),
+    ({"answer": "", "sources": [], "answerable": True}, "non-empty string"),
+    ({"answer": "x", "sources": "prod-k3", "answerable": True}, "list of document ids"),
+    ({"answer": "x", "sources": [], "answerable": "yes"}, "true or false"),
+    ("149 EUR", "exactly the keys"),
+])
+def test_malformed_target_is_refused(target, match):
+    with pytest.raises(SupportError, match=match):
+        support.check_target(target)
+
+
+def test_target_json_keeps_schema_order_and_validates():
+    from jsonschema import Draft202012Validator
+
+    from course_utils.data import load_schema
+
+    text = support.target_json({"answerable": True, "sources": ["prod-k3"], "answer": "149 EUR"})
+    assert text == '{"answer": "149 EUR", "sources": ["prod-k3"], "answerable": true}'
+    assert Draft202012Validator(load_schema("support_answer")).is_valid(json.loads(text))
+    assert Draft202012Validator(load_schema("support_answer")).is_valid(json.loads(support.target_json(NO)))
+
+
+def test_messages_label_documents_with_their_ids(kb):
+    hits = kb.retrieve("price of the K3 kettle", k=2)
+    messages = support.build_messages("How much is the K3?", hits)
+    assert messages[0] == {"role": "system", "content": support.SUPPORT_SYSTEM}
+    assert messages[1]["content"].startswith("Documents:\n[prod-k3] Kettle K3: ")
+    assert messages[1]["content"].endswith("Question: How much is the K3?")
+    assert support.build_messages("How much is the K3?")[1]["content"] == "Question: How much is the K3?"
+
+
+def test_empty_retrieval_and_empty_question_are_clear_errors():
+    with pytest.raises(SupportError, match="no documents"):
+        support.build_messages("How much is the K3?", [])
+    with pytest.raises(SupportError, match="Empty question"):
+        support.build_messages("  ")
+
+
+# --- scoring ------------------------------------------------------------------------------------------
+
+def test_score_counts_answers_citations_and_abstention():
+    outputs = [
+        '{"answer": "149 EUR", "sources": ["prod-k3"], "answerable": true}',   # right, cited
+        '{"answer": "It is 30 days", "sources": ["prod-k3"], "answerable": true}',  # right answer, wrong source
+        '{"answer": "not in the knowledge base", "sources": [], "answerable": false}',  # right abstention
+    ]
+    scored = support.score(outputs, TASK)
+    assert scored["correct"].tolist() == [True, True, True]
+    assert scored["cited"].tolist()[:2] == [True, False]
+    summary = support.summarize(scored)
+    assert summary["answer_accuracy"] == 1.0
+    assert summary["citation_accuracy"] == 0.5
+    assert summary["abstention"] == 1.0 and summary["false_abstention"] == 0.0
+    assert summary["schema_validity"] == 1.0
+    assert support.by_stratum(scored) == {"seen fact": 1.0, "unseen fact": 1.0, "unanswerable": 1.0}
+
+
+def test_non_json_output_is_counted_not_crashed_on():
+    outputs = ["The K3 costs 149 EUR.", '{"answer": "30 days", "sources": ["pol-returns"]}', "{not json"]
+    scored = support.score(outputs, TASK)
+    assert scored["parsed"].tolist() == [False, True, False]
+    assert scored["valid"].tolist() == [False, False, False]      # the second lacks "answerable"
+    assert scored["correct"].tolist() == [False, True, False]
+    assert scored["answer_in_text"].tolist() == [True, True, False]  # knew it, could not format it
+    assert support.summarize(scored)["schema_validity"] == 0.0
+
+
+def test_chatty_text_around_json_parses_but_is_not_schema_valid():
+    scored = support.score(['Sure! {"answer": "149 EUR", "sources": ["prod-k3"], "answerable": true}'], TASK.head(1))
+    assert scored.loc[0, "parsed"] and scored.loc[0, "correct"] and not scored.loc[0, "valid"]
+
+
+def test_abstaining_on_an_answerable_question_is_wrong():
+    scored = support.score(['{"answer": "not in the knowledge base", "sources": [], "answerable": false}'], TASK.head(1))
+    assert not scored.loc[0, "correct"] and scored.loc[0, "abstained"]
+    assert support.summarize(scored)["false_abstention"] == 1.0
+
+
+def test_score_v2_tells_new_from_old():
+    outputs = ['{"answer": "149 EUR", "sources": ["prod-k3"], "answerable": true}',
+               '{"answer": "30 days", "sources": ["pol-returns"], "answerable": true}',
+               '{"answer": "not in the knowledge base", "sources": [], "answerable": false}']
+    scored = support.score(outputs, TASK, version="v2")
+    assert scored["correct"].tolist() == [False, True, True]
+    assert scored["states_old"].tolist() == [True, True, True]
+
+
+def test_score_bad_requests():
+    with pytest.raises(SupportError, match="one output per question"):
+        support.score(["{}"], TASK)
+    with pytest.raises(SupportError, match="'v1' or 'v2'"):
+        support.score(["{}"] * 3, TASK, version="v3")
+    with pytest.raises(SupportError, match="Nothing to summarise"):
+        support.summarize(pd.DataFrame())
+
+
+def test_percentile_matches_numpy_and_refuses_empty():
+    assert support.percentile([1, 2, 3, 4], 50) == 2.5
+    assert support.percentile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 90) == pytest.approx(9.1)
+    with pytest.raises(SupportError):
+        support.percentile([], 90)
+
+
+# --- the reader's training contexts -------------------------------------------------------------------
+
+def test_gold_context_shows_the_evidence_and_cites_it(kb):
+    hits, target = support.reader_context(kb, "What does the kettle cost?", PRICE, 2, "gold", random.Random(0),
+                                          passages=["list price of 149 EUR"])
+    assert len(hits) == 2
+    assert any(h.doc_id == "prod-k3" and "149 EUR" in h.text for h in hits)
+    assert target == PRICE
+
+
+def test_gold_chunk_is_swapped_in_when_retrieval_misses_it(kb):
+    # a question that shares no words with the kettle page: the evidence chunk must be put in
+    hits, target = support.reader_context(kb, "phone weekdays support", PRICE, 2, "gold", random.Random(0),
+                                          passages=["list price of 149 EUR"])
+    assert "prod-k3" in {h.doc_id for h in hits} and len(hits) == 2
+    assert target["sources"] == ["prod-k3"]
+
+
+def test_distractor_context_hides_the_gold_document_and_abstains(kb):
+    hits, target = support.reader_context(kb, "What does the kettle cost?", PRICE, 2, "distractors", random.Random(0))
+    assert hits and "prod-k3" not in {h.doc_id for h in hits}
+    assert target == {"answer": UNANSWERABLE, "sources": [], "answerable": False}
+
+
+def test_reader_rows_mix_and_bad_settings(kb):
+    rows = support.reader_rows(kb, TASK, k=2, distractor_share=0.0, contexts_per_question=2, seed=1)
+    assert len(rows) == 6
+    assert [r["answerable"] for r in rows] == [True, True, True, True, False, False]
+    assert all(r["prompt"].startswith("Documents:\n") for r in rows)
+    with pytest.raises(SupportError, match="distractor_share"):
+        support.reader_rows(kb, TASK, distractor_share=1.0)
+    with pytest.raises(SupportError, match="positive integer"):
+        support.reader_rows(kb, TASK, k=0)
+    with pytest.raises(SupportError, match="mode"):
+        support.reader_context(kb, "q", PRICE, 2, "oracle", random.Random(0))
+
+
+def test_closed_book_rows():
+    rows = support.closed_book_rows(TASK)
+    assert rows[0] == {"prompt": "Question: How much is the K3?", "answer": support.target_json(PRICE)}
+
+
+# --- the scoreboard file ------------------------------------------------------------------------------
+
+def _board():
+    system = {m: 0.5 for m in results.METRICS}
+    return {"systems": {name: dict(system, label=name) for name in results.SYSTEMS}, "update": {}}
+
+
+def test_scoreboard_round_trip(tmp_path):
+    path = results.save_scoreboard(_board(), tmp_path / "r" / "scoreboard.json")
+    board = results.read_scoreboard(path)
+    assert board["format"] == results.FORMAT and board["machine"]["cpu_count"]
+    assert board["systems"]["rag"]["answer_accuracy"] == 0.5
+    assert list(tmp_path.glob("r/*.tmp")) == []
+
+
+@pytest.mark.parametrize("content, match", [
+    ("{", "damaged"),
+    ('{"format": 0}', "format 0"),
+    ('{"format": 1, "systems": {}}', "must hold the systems"),
+])
+def test_bad_scoreboard_files(tmp_path, content, match):
+    path = tmp_path / "scoreboard.json"
+    path.write_text(content)
+    with pytest.raises(results.ResultsError, match=match):
+        results.read_scoreboard(path)
+
+
+def test_incomplete_board_is_refused_before_writing(tmp_path):
+    board = _board()
+    del board["systems"]["base"]["latency_p90_s"]
+    with pytest.raises(results.ResultsError, match="latency_p90_s"):
+        results.save_scoreboard(board, tmp_path / "scoreboard.json")
+    assert not (tmp_path / "scoreboard.json").exists()
+
+
+def test_load_scoreboard_prefers_the_learners_own_run(tmp_path):
+    from course_utils.config import get_config
+
+    config = get_config(cache_dir=tmp_path)
+    results.save_scoreboard(_board(), results.scoreboard_path(config))
+    board, source, note = results.load_scoreboard(config)
+    assert source == "measured" and "notebook 05" in note
+
+
+def test_malformed_system_entry_is_a_results_error(tmp_path):
+    path = tmp_path / "scoreboard.json"
+    board = {"format": 1, "systems": {name: {} for name in results.SYSTEMS}}
+    board["systems"]["rag"] = [0.5]
+    path.write_text(json.dumps(board))
+    with pytest.raises(results.ResultsError, match="not a table"):
+        results.read_scoreboard(path)
