@@ -254,7 +254,7 @@ def test_load_scoreboard_prefers_the_learners_own_run(tmp_path):
 
 def test_malformed_system_entry_is_a_results_error(tmp_path):
     path = tmp_path / "scoreboard.json"
-    board = {"format": 1, "systems": {name: {} for name in results.SYSTEMS}}
+    board = {"format": 1, "systems": {name: {m: 0.5 for m in results.METRICS} for name in results.SYSTEMS}}
     board["systems"]["rag"] = [0.5]
     path.write_text(json.dumps(board))
     with pytest.raises(results.ResultsError, match="not a table"):
