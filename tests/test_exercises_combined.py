@@ -1,0 +1,71 @@
+"""The checks of notebook 05's exercises: they accept the solutions and reject typical wrong answers with a hint."""
+
+import pytest
+
+from course_utils import support
+from course_utils.exercises import combined as checks
+from course_utils.rag import KnowledgeIndex
+from course_utils.embeddings import CachedEmbedder
+
+from test_rag import DOCS, BagOfWordsModel
+
+
+def precision(sources, gold):
+    return len(set(sources) & set(gold)) / len(set(sources)) if sources else 0.0
+
+
+def recall(sources, gold):
+    return len(set(sources) & set(gold)) / len(set(gold))
+
+
+def test_citation_precision_solution_passes(capsys):
+    checks.check_citation_precision(precision)
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_citation_recall_gets_the_recall_hint():
+    with pytest.raises(AssertionError, match="recall"):
+        checks.check_citation_precision(recall)
+
+
+def test_citation_stub_is_not_done(capsys):
+    checks.check_citation_precision(lambda s, g: None)
+    assert "Not done yet" in capsys.readouterr().out
+
+
+@pytest.fixture
+def hits(tmp_path):
+    kb = KnowledgeIndex.build(DOCS, CachedEmbedder(BagOfWordsModel(), "bow-64", tmp_path), size=200)
+    return kb.retrieve("kettle price", k=2)
+
+
+def question_first(question, hits):
+    user = f"Question: {question}\n\nDocuments:\n{support.format_documents(hits)}"
+    return [{"role": "system", "content": support.SUPPORT_SYSTEM}, {"role": "user", "content": user}]
+
+
+def test_question_first_solution_passes(hits, capsys):
+    checks.check_question_first(question_first, hits)
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_question_last_is_rejected(hits):
+    with pytest.raises(AssertionError, match="before"):
+        checks.check_question_first(support.build_messages, hits)
+
+
+def test_unlabelled_documents_are_rejected(hits):
+    def unlabelled(question, hits):
+        docs = "\n".join(h.text for h in hits)
+        return [{"role": "system", "content": support.SUPPORT_SYSTEM}, {"role": "user", "content": f"{question}\n{docs}"}]
+
+    with pytest.raises(AssertionError, match="Label every document"):
+        checks.check_question_first(unlabelled, hits)
+
+
+def test_other_system_prompt_is_rejected(hits):
+    def other(question, hits):
+        return [{"role": "system", "content": "Be brief."}, question_first(question, hits)[1]]
+
+    with pytest.raises(AssertionError, match="same system message"):
+        checks.check_question_first(other, hits)
