@@ -9,6 +9,7 @@ Binder must hold at once. Figures are printed as a table and saved to benchmarks
     python benchmarks/run_notebooks.py                    # every notebook
     python benchmarks/run_notebooks.py notebooks/00_start_here.ipynb
     python benchmarks/run_notebooks.py --setup            # also time a fresh install + model conversion
+    python benchmarks/run_notebooks.py --save-outputs     # and commit what the measured run printed
 
 Timings vary with the machine and with whatever else it is doing; run this on an idle machine.
 Budgets (DESIGN.md section 8): 5 min per notebook (8 min for notebook 05), 20 min in all, 2 GB peak.
@@ -68,7 +69,7 @@ class TreeMemorySampler(threading.Thread):
         return self.peak_mb
 
 
-def run_notebook(path: Path, timeout: int) -> dict:
+def run_notebook(path: Path, timeout: int, save_outputs: bool = False) -> dict:
     """Execute one notebook in a fresh kernel; return seconds, peak RSS (MiB) of the kernel and of its process tree, and status."""
     import nbformat
     from nbclient import NotebookClient
@@ -94,6 +95,9 @@ def run_notebook(path: Path, timeout: int) -> dict:
         text = output.get("text", "")
         if "PEAK_RSS_MB=" in text:
             peak = float(text.split("PEAK_RSS_MB=")[1].split()[0])
+    if save_outputs and status == "ok":  # the measured run becomes the committed one (without the peak cell)
+        nb.cells.pop()
+        nbformat.write(nb, path)
     return {"seconds": round(seconds, 1), "peak_rss_mb": None if peak is None else round(peak, 1),
             "tree_peak_rss_mb": round(tree_peak, 1), "status": status}
 
@@ -137,6 +141,8 @@ def main() -> int:
     parser.add_argument("--setup", action="store_true", help="also time a fresh install and model conversion")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--save-outputs", action="store_true",
+                        help="write each executed notebook back in place (when it ran without error)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -152,7 +158,7 @@ def main() -> int:
     print(f"{'notebook':<34}{'seconds':>9}{'budget':>8}{'peak MB':>9}{'tree MB':>9}{'budget':>8}  status", flush=True)
     failed = False
     for path in paths:
-        figures = run_notebook(path, args.timeout)
+        figures = run_notebook(path, args.timeout, args.save_outputs)
         budget = BUDGET_SECONDS.get(path.stem, 300)
         figures.update(budget_seconds=budget, budget_peak_mb=BUDGET_PEAK_MB)
         results["notebooks"][path.stem] = figures

@@ -42,14 +42,17 @@ READER = dict(
     chunk_size=200,  # characters per chunk: short chunks keep the prompt (and each training step) small
     chunk_overlap=30,
     k=3,  # chunks shown per question
-    distractor_share=0.2,  # contexts of answerable questions that show no gold document (target: abstain)
+    distractor_share=0.0,  # contexts of answerable questions that show no gold document (target: abstain); at this
+    # budget any share made the reader refuse answerable questions (benchmarks/reader_levers.json)
     contexts_per_question=1,
-    steps=60,
-    batch_size=4,
-    learning_rate=2e-3,
+    steps=80,
+    batch_size=2,  # batch 4 peaks above 2 GB with these prompts
+    learning_rate=3e-3,
     max_length=384,  # tokens per example; longer ones are dropped
     rank=8,
-    gradient_checkpointing=True,
+    top_layers=10,  # LoRA only in the 10 decoder layers nearest the output: backward stops there
+    mlp=True,  # LoRA on the feed-forward block too, not only attention
+    gradient_checkpointing=False,  # not needed: the 20 frozen layers below keep no activations for backward
 )
 STRATA = ("seen fact", "unseen fact", "unanswerable")
 TARGET_KEYS = ("answer", "sources", "answerable")
@@ -126,8 +129,9 @@ def build_messages(question: str, hits: Sequence | None = None, system: str = SU
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_size: int = 8, progress: bool = True) -> list[str]:
-    """Greedy answers in left-padded batches (the fine-tuned models stop at their end-of-turn token)."""
+def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_size: int = 16, progress: bool = True) -> list[str]:
+    """Greedy answers in left-padded batches. 40 new tokens hold any gold answer object (the longest is 38);
+    the fine-tuned models stop earlier, at their end-of-turn token."""
     from .models import chat_batch
 
     return chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress)
@@ -207,6 +211,7 @@ def summarize(scored: pd.DataFrame) -> dict[str, float]:
         "json_parse_rate": float(scored["parsed"].mean()),
         "abstention": float(unanswerable["abstained"].mean()) if len(unanswerable) else float("nan"),
         "false_abstention": float(answerable["abstained"].mean()) if len(answerable) else float("nan"),
+        "answer_in_text": float(answerable["answer_in_text"].mean()) if len(answerable) else float("nan"),
     }
     return summary
 

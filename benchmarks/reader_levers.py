@@ -1,0 +1,128 @@
+"""The levers behind notebook 05's retrieval-aware reader (the "RAG + fine-tuned" system), measured.
+
+Each configuration trains the reader adapter in a fresh Python process (so its peak memory is its own) and is
+scored on the *validation* split of the support task (35 questions, never used for training, not the test split
+the notebook reports). One knob changes at a time from the settings before it:
+
+    python -P benchmarks/reader_levers.py                  # every configuration, ~35 min on 2 cores
+    python -P benchmarks/reader_levers.py --only "prompted RAG, no training"    # one configuration (a name from LEVERS)
+
+Figures are printed and written to benchmarks/reader_levers.json, which notebook 05 shows as precomputed.
+Timings depend on the machine and on what else runs on it: compare rows of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "reader_levers.json"
+
+# The notebook's reader settings (course_utils.support.READER); each lever changes one of them.
+FIRST_TRY = {"distractor_share": 0.2, "mlp": False, "steps": 40, "batch_size": 4}
+LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they were tried
+    "first try: 20 % distractor-only contexts": FIRST_TRY,
+    "prompted RAG, no training": {"prompted": True},
+    "first try, k=2 chunks": {**FIRST_TRY, "k": 2},
+    "no distractor-only contexts": {**FIRST_TRY, "distractor_share": 0.0},
+    "no distractor-only contexts, lr 5e-3": {**FIRST_TRY, "distractor_share": 0.0, "learning_rate": 5e-3},
+    "no distractor-only contexts, attention + MLP": {**FIRST_TRY, "distractor_share": 0.0, "mlp": True},
+    "notebook settings (batch 2 x 80 steps)": {},
+}
+
+
+def run_one(overrides: dict) -> dict:
+    """Train the reader with `overrides` applied to the notebook's settings; score it on validation."""
+    import time
+
+    from course_utils import data, finetune, models, rag, support
+    from course_utils.config import get_config
+    from course_utils.embeddings import load_cached_embedder
+    from course_utils.evaluate.meters import peak_rss_mb
+
+    spec = {**support.READER, **overrides}
+    model, tokenizer = models.load_generator()
+    kb = rag.KnowledgeIndex.build(data.load_kb("v1"),
+                                  load_cached_embedder(), size=spec["chunk_size"], overlap=spec["chunk_overlap"])
+    train, valid = support.load_task("train"), support.load_task("validation")
+    start = time.perf_counter()
+    if spec.get("prompted"):
+        reader, run = model, None
+    else:
+        rows = support.reader_rows(kb, train, k=spec.get("train_k", spec["k"]), distractor_share=spec["distractor_share"],
+                                   contexts_per_question=spec["contexts_per_question"], seed=get_config().seed)
+        settings = finetune.TrainSettings(steps=spec["steps"], batch_size=spec["batch_size"],
+                                          learning_rate=spec["learning_rate"], max_length=spec["max_length"],
+                                          gradient_checkpointing=spec["gradient_checkpointing"], save_steps=10_000)
+        targets = finetune.ATTENTION + (finetune.MLP if spec["mlp"] else ())
+        lora = finetune.LoraSettings(rank=spec["rank"], alpha=2.0 * spec["rank"], target_modules=targets,
+                                     layers=finetune.top_layers(model, spec["top_layers"]))
+        with tempfile.TemporaryDirectory() as cache:
+            run = finetune.train_lora(model, tokenizer, rows, "reader-lever", lora=lora, settings=settings,
+                                      system=support.SUPPORT_SYSTEM, drop_too_long=True, config=get_config(cache_dir=cache))
+        reader = run.model
+    hits = kb.retrieve_batch(list(valid["question"]), spec["k"])
+    start = time.perf_counter()
+    outputs = support.generate(reader, tokenizer, [support.build_messages(q, h) for q, h in zip(valid["question"], hits)],
+                               progress=False)
+    scored = support.score(outputs, valid)
+    summary = support.summarize(scored)
+    return {
+        "settings": {k: v for k, v in spec.items()},
+        "examples": run.examples if run else 0, "steps": run.steps if run else 0,
+        "training_seconds": round(run.seconds, 1) if run else 0.0,
+        "seconds_per_step": round(run.seconds_per_step, 2) if run else 0.0,
+        "peak_rss_mb": round(peak_rss_mb()), "generation_seconds": round(time.perf_counter() - start, 1),
+        **{k: round(v, 3) for k, v in summary.items()},
+        "by_stratum": {k: round(v, 3) for k, v in support.by_stratum(scored).items()},
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", help="run only this configuration (repeatable)")
+    parser.add_argument("--custom", nargs=2, action="append", metavar=("NAME", "JSON"),
+                        help='also run a configuration of your own, e.g. --custom "rank 16" \'{"rank": 16}\'')
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # JSON overrides: run one configuration here
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        print("RESULT=" + json.dumps(run_one(json.loads(args.child))))
+        return 0
+    custom = {name: json.loads(spec) for name, spec in args.custom or []}
+    LEVERS.update(custom)
+    names = (args.only or []) + list(custom) if (args.only or custom) else list(LEVERS)
+    unknown = [n for n in names if n not in LEVERS]
+    if unknown:
+        parser.error(f"unknown configuration(s) {unknown}; choose from {list(LEVERS)}")
+    old = json.loads(RESULTS.read_text())["runs"] if RESULTS.exists() else {}
+    runs = dict(old)
+    for name in names:
+        print(f"--- {name}", flush=True)
+        proc = subprocess.run([sys.executable, "-P", __file__, "--child", json.dumps(LEVERS[name])],
+                              capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
+        line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT=")]
+        if proc.returncode or not line:
+            print(proc.stderr[-3000:], file=sys.stderr)
+            return 1
+        runs[name] = json.loads(line[0][len("RESULT="):])
+        r = runs[name]
+        print(f"answer {r['answer_accuracy']:.2f} (answerable {r['answerable_accuracy']:.2f}) · citation "
+              f"{r['citation_accuracy']:.2f} · valid {r['schema_validity']:.2f} · abstention {r['abstention']:.2f} · "
+              f"{r['training_seconds']:.0f} s training ({r['seconds_per_step']:.2f} s/step) · {r['peak_rss_mb']} MB", flush=True)
+        RESULTS.write_text(json.dumps({
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "scored_on": "validation split of datasets/support.jsonl",
+            "runs": {n: runs[n] for n in [*LEVERS, *runs] if n in runs},
+        }, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
