@@ -69,3 +69,14 @@ def test_other_system_prompt_is_rejected(hits):
 
     with pytest.raises(AssertionError, match="same system message"):
         checks.check_question_first(other, hits)
+
+
+def test_reader_update_prediction(capsys):
+    checks.check_reader_update_prediction(None, 0.0, 0.5)
+    assert "Not done yet" in capsys.readouterr().out
+    checks.check_reader_update_prediction("new", 0.0, 0.5)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="measurement says 'new'"):
+        checks.check_reader_update_prediction("old", 0.0, 0.5)
+    with pytest.raises(AssertionError, match="'old' or 'new'"):
+        checks.check_reader_update_prediction("v2", 0.0, 0.5)

@@ -56,3 +56,20 @@ def check_question_first(question_first_messages: Callable, hits) -> None:
     if question not in user or user.index(question) > user.index(f"[{hits[0].doc_id}]"):
         raise AssertionError("Put the question *before* the documents: that is the whole point of the experiment.")
     print("Correct: same system prompt, question first, every document labelled with its id.")
+
+
+def check_reader_update_prediction(prediction: str | None, old_rate: float, new_rate: float) -> None:
+    """Check a prediction ('old' or 'new') of which values the RAG + fine-tuned reader states after the update."""
+    if prediction is None:
+        print("Not done yet: set `prediction` to 'old' or 'new', then run this cell again.")
+        return
+    if prediction not in ("old", "new"):
+        raise AssertionError(f"Answer 'old' or 'new', not {prediction!r}.")
+    measured = "old" if old_rate > new_rate else "new"
+    if prediction != measured:
+        raise AssertionError(
+            f"The measurement says '{measured}': old values {old_rate:.0%}, new values {new_rate:.0%}. Think about what the "
+            "reader was trained to do with the documents in its prompt, and which documents the updated index returns."
+        )
+    print(f"Correct: the reader states new values {new_rate:.0%} of the time and old ones {old_rate:.0%}. It was trained on "
+          "v1 documents, but what it learned is to copy from the documents it is shown, and those are now v2.")
