@@ -24,3 +24,15 @@ def not_done(fn: Callable, *args, none_is_stub: bool = False):
         print(f"Not done yet: fill in `{fn.__name__}` and run this cell again.")
         return True, None
     return False, result
+
+
+def check_prediction(prediction: str | None, measured: str, choices: tuple[str, ...], wrong_hint: str, confirmation: str) -> None:
+    """Check a prediction made before a measurement: a reminder while it is None, the hint when it differs."""
+    if prediction is None:
+        print(f"Not done yet: set `prediction` to {' or '.join(repr(c) for c in choices)}, then run this cell again.")
+        return
+    if prediction not in choices:
+        raise AssertionError(f"Answer {' or '.join(repr(c) for c in choices)}, not {prediction!r}.")
+    if prediction != measured:
+        raise AssertionError(f"The measurement says {measured!r}: {wrong_hint}")
+    print(f"Correct: {confirmation}")

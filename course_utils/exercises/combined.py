@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from course_utils.exercises import not_done
+from course_utils.exercises import check_prediction, not_done
 
 _CITATION_CASES = [  # (sources the model gave, gold sources) -> share of the given ids that are gold
     (["prod-k3"], ["prod-k3"], 1.0),
@@ -60,16 +60,10 @@ def check_question_first(question_first_messages: Callable, hits) -> None:
 
 def check_reader_update_prediction(prediction: str | None, old_rate: float, new_rate: float) -> None:
     """Check a prediction ('old' or 'new') of which values the RAG + fine-tuned reader states after the update."""
-    if prediction is None:
-        print("Not done yet: set `prediction` to 'old' or 'new', then run this cell again.")
-        return
-    if prediction not in ("old", "new"):
-        raise AssertionError(f"Answer 'old' or 'new', not {prediction!r}.")
-    measured = "old" if old_rate > new_rate else "new"
-    if prediction != measured:
-        raise AssertionError(
-            f"The measurement says '{measured}': old values {old_rate:.0%}, new values {new_rate:.0%}. Think about what the "
-            "reader was trained to do with the documents in its prompt, and which documents the updated index returns."
-        )
-    print(f"Correct: the reader states new values {new_rate:.0%} of the time and old ones {old_rate:.0%}. It was trained on "
-          "v1 documents, but what it learned is to copy from the documents it is shown, and those are now v2.")
+    check_prediction(
+        prediction, "old" if old_rate > new_rate else "new", ("old", "new"),
+        f"old values {old_rate:.0%}, new values {new_rate:.0%}. Think about what the reader was trained to do with the "
+        "documents in its prompt, and which documents the updated index returns.",
+        f"the reader states new values {new_rate:.0%} of the time and old ones {old_rate:.0%}. It was trained on v1 "
+        "documents, but what it learned is to copy from the documents it is shown, and those are now v2.",
+    )

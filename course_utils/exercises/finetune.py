@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from course_utils.exercises import not_done
+from course_utils.exercises import check_prediction, not_done
 from course_utils.formatting import IGNORE_INDEX
 
 
@@ -107,16 +107,10 @@ def check_exact_accuracy(exact_accuracy: Callable, predictions: Sequence[str], q
 
 def check_update_prediction(prediction: str | None, old_rate: float, new_rate: float) -> None:
     """Check a prediction ('old' or 'new') of which facts the fine-tuned model states after the update."""
-    if prediction is None:
-        print("Not done yet: set `prediction` to 'old' or 'new', then run this cell again.")
-        return
-    if prediction not in ("old", "new"):
-        raise AssertionError(f"Answer 'old' or 'new', not {prediction!r}.")
-    measured = "old" if old_rate >= new_rate else "new"
-    if prediction != measured:
-        raise AssertionError(
-            f"The measurement says '{measured}': old facts {old_rate:.0%}, new facts {new_rate:.0%}. Think about where "
-            "the fine-tuned model's knowledge lives, and whether swapping the documents touched it."
-        )
-    print(f"Correct: the fine-tuned model states old facts {old_rate:.0%} of the time and new ones {new_rate:.0%}; "
-          "its weights did not change when the documents did.")
+    check_prediction(
+        prediction, "old" if old_rate >= new_rate else "new", ("old", "new"),
+        f"old facts {old_rate:.0%}, new facts {new_rate:.0%}. Think about where the fine-tuned model's knowledge "
+        "lives, and whether swapping the documents touched it.",
+        f"the fine-tuned model states old facts {old_rate:.0%} of the time and new ones {new_rate:.0%}; "
+        "its weights did not change when the documents did.",
+    )
