@@ -173,6 +173,7 @@ def score(outputs: Sequence[str], task: pd.DataFrame, version: str = "v1", schem
     for out, (_, q) in zip(outputs, task.iterrows()):
         gold = q[gold_col]
         record = parse_json(out, lenient=True)
+        strict = parse_json(out)  # the schema is checked on the output as a program would read it: no chatty text
         parsed = record is not None
         record = record or {}
         sources = record.get("sources") if isinstance(record.get("sources"), list) else []
@@ -184,7 +185,7 @@ def score(outputs: Sequence[str], task: pd.DataFrame, version: str = "v1", schem
             correct, cited = abstained, None
         row = dict(
             id=q["id"], stratum=q["stratum"] if version == "v1" else stratum(gold, q["fact_in_train"]),
-            parsed=parsed, valid=parsed and validator.is_valid(parse_json(out) or {}) and parse_json(out) is not None,
+            parsed=parsed, valid=strict is not None and validator.is_valid(strict),
             correct=bool(correct), cited=cited, abstained=bool(abstained), answerable=gold["answerable"],
             answer=str(record.get("answer", ""))[:80] if parsed else out[:80],
             answer_in_text=gold["answerable"] and answer_correct(out, gold["answer"], q[var_col]),
