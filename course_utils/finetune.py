@@ -21,6 +21,7 @@ hyper-parameter search. The defaults are the fast CPU profile measured in notebo
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 import warnings
@@ -257,7 +258,7 @@ def train_lora(
 
     config = config or get_config()
     seed = config.seed if settings.seed is None else settings.seed
-    run_dir = config.cache_dir / "runs" / run_name
+    run_dir = _run_dir(config, run_name)
     checkpoint = _checkpoint_to_resume(run_dir, resume, get_last_checkpoint)
     examples = build_training_set(tokenizer, rows, settings.max_length, system=system, drop_too_long=drop_too_long)
     if checkpoint is None:
@@ -318,6 +319,27 @@ def train_lora(
         adapter_dir=adapter_dir,
         settings={"lora": lora, "train": settings},
     )
+
+
+RUN_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9 ._-]{0,62}[A-Za-z0-9._-])?")
+
+
+def _run_dir(config: CourseConfig, run_name) -> Path:
+    """The folder of run `run_name` under ``<cache>/runs``; a name that could point anywhere else is refused.
+
+    A fresh run deletes its folder first, so a name like ``""``, ``".."`` or ``"/home/me"`` must never reach
+    that point: it would delete every run, the whole cache, or a folder outside the kit.
+    """
+    if not isinstance(run_name, str) or not RUN_NAME.fullmatch(run_name) or set(run_name) == {"."}:
+        raise FinetuneError(
+            f"run_name must be a plain folder name (letters, digits, spaces, '.', '_' or '-', starting with a letter "
+            f"or digit, at most 64 characters), got {run_name!r}. Example: run_name=\"style-rank8\"."
+        )
+    runs = (config.cache_dir / "runs").resolve()
+    run_dir = (runs / run_name).resolve()
+    if run_dir.parent != runs:  # e.g. a symbolic link pointing out of the runs folder
+        raise FinetuneError(f"run_name {run_name!r} resolves to {run_dir}, outside {runs}. Choose another name.")
+    return run_dir
 
 
 def _checkpoint_to_resume(run_dir: Path, resume, get_last_checkpoint) -> Path | None:

@@ -256,3 +256,20 @@ def test_lora_layers_past_the_model_and_bad_top_n():
         finetune.add_lora(tiny_model(), LoraSettings(layers=(0, 5)))
     with pytest.raises(FinetuneError, match="from 1 to 2"):
         finetune.top_layers(tiny_model(), 3)
+
+
+@pytest.mark.parametrize("run_name", ["", ".", "..", "../runs", "/tmp", "a/b", "~", "-rf", " x", "x ", None, 3, "x" * 65])
+def test_a_run_name_that_could_delete_anything_outside_its_folder_is_refused(tmp_path, run_name):
+    config = get_config(cache_dir=tmp_path / "cache")
+    keep = config.cache_dir / "runs" / "earlier-run" / "adapter.safetensors"
+    keep.parent.mkdir(parents=True)
+    keep.write_text("an earlier run")
+    with pytest.raises(finetune.FinetuneError, match="run_name"):
+        finetune.train_lora(None, None, [{"prompt": "p", "answer": "a"}], run_name, config=config)
+    assert keep.read_text() == "an earlier run" and tmp_path.is_dir()
+
+
+def test_a_plain_run_name_stays_inside_the_runs_folder(tmp_path):
+    config = get_config(cache_dir=tmp_path)
+    for name in ("style-rank8.v2", "fine-tuned on facts", "a"):
+        assert finetune._run_dir(config, name) == (tmp_path / "runs" / name).resolve()
