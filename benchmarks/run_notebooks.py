@@ -4,7 +4,9 @@ Each notebook runs top to bottom in a fresh kernel (from a temporary copy, so th
 left alone). Peak memory is the kernel process's peak resident set size, read inside the kernel after
 the last cell. "Tree peak" is the largest sum, sampled twice a second, of the resident memory of the kernel
 and every process it starts (notebook 01 runs a second Python process): what a 2 GB container such as
-Binder must hold at once. Figures are printed as a table and saved to benchmarks/results.json.
+Binder must hold at once. Figures are printed as a table and saved to benchmarks/results.json, with each
+notebook's time broken down by section (its "## " headings), so model loading, indexing, training and
+generation show up as separate figures.
 
     python benchmarks/run_notebooks.py                    # every notebook
     python benchmarks/run_notebooks.py notebooks/00_start_here.ipynb
@@ -69,6 +71,21 @@ class TreeMemorySampler(threading.Thread):
         return self.peak_mb
 
 
+def section_seconds(nb) -> dict:
+    """Seconds per section ("## " heading; cells before the first go under "setup"), from nbclient's cell timings."""
+    sections, current = {}, "setup"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heading = next((line for line in cell.source.splitlines() if line.startswith("## ")), None)
+            current = heading[3:].strip() if heading else current
+            continue
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.status.busy" in timing and "iopub.status.idle" in timing:
+            start, end = (dt.datetime.fromisoformat(timing[k].replace("Z", "+00:00")) for k in ("iopub.status.busy", "iopub.status.idle"))
+            sections[current] = sections.get(current, 0.0) + (end - start).total_seconds()
+    return {name: round(seconds, 1) for name, seconds in sections.items()}
+
+
 def run_notebook(path: Path, timeout: int, save_outputs: bool = False) -> dict:
     """Execute one notebook in a fresh kernel; return seconds, peak RSS (MiB) of the kernel and of its process tree, and status."""
     import nbformat
@@ -77,7 +94,8 @@ def run_notebook(path: Path, timeout: int, save_outputs: bool = False) -> dict:
 
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PEAK_CELL))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=True,
+                            resources={"metadata": {"path": str(path.parent)}})
     sampler = TreeMemorySampler()
     sampler.start()
     start = time.perf_counter()
@@ -95,11 +113,14 @@ def run_notebook(path: Path, timeout: int, save_outputs: bool = False) -> dict:
         text = output.get("text", "")
         if "PEAK_RSS_MB=" in text:
             peak = float(text.split("PEAK_RSS_MB=")[1].split()[0])
-    if save_outputs and status == "ok":  # the measured run becomes the committed one (without the peak cell)
+    sections = section_seconds(nb)
+    if save_outputs and status == "ok":  # the measured run becomes the committed one (without the peak cell or timings)
         nb.cells.pop()
+        for cell in nb.cells:
+            cell.get("metadata", {}).pop("execution", None)
         nbformat.write(nb, path)
     return {"seconds": round(seconds, 1), "peak_rss_mb": None if peak is None else round(peak, 1),
-            "tree_peak_rss_mb": round(tree_peak, 1), "status": status}
+            "tree_peak_rss_mb": round(tree_peak, 1), "status": status, "sections": sections}
 
 
 def time_setup() -> dict:
@@ -170,6 +191,8 @@ def main() -> int:
             f"{figures['tree_peak_rss_mb']:>9.0f}{BUDGET_PEAK_MB:>8}  {figures['status']}{'' if within else '  OVER BUDGET'}",
             flush=True,
         )
+        for name, secs in sorted(figures["sections"].items(), key=lambda item: -item[1]):
+            print(f"    {secs:>7.1f} s  {name[:70]}", flush=True)
     total = sum(f["seconds"] for f in results["notebooks"].values())
     results["total_seconds"] = round(total, 1)
     print(f"{'all notebooks':<34}{total:>9.1f}{BUDGET_TOTAL_SECONDS:>8}")
