@@ -35,6 +35,7 @@ LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they we
     "no distractor-only contexts, lr 5e-3": {**FIRST_TRY, "distractor_share": 0.0, "learning_rate": 5e-3},
     "no distractor-only contexts, attention + MLP": {**FIRST_TRY, "distractor_share": 0.0, "mlp": True},
     "notebook settings (batch 2 x 80 steps)": {},
+    "prompted RAG, answer started as JSON (prefill)": {"prompted": True, "prefill": '{"answer": "'},
 }
 
 
@@ -71,7 +72,7 @@ def run_one(overrides: dict) -> dict:
     hits = kb.retrieve_batch(list(valid["question"]), spec["k"])
     start = time.perf_counter()
     outputs = support.generate(reader, tokenizer, [support.build_messages(q, h) for q, h in zip(valid["question"], hits)],
-                               progress=False)
+                               progress=False, prefill=spec.get("prefill", ""))
     scored = support.score(outputs, valid)
     summary = support.summarize(scored)
     return {

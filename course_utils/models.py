@@ -283,10 +283,17 @@ def chat(model, tokenizer, messages, max_new_tokens: int = 64) -> str:
     return chat_batch(model, tokenizer, [messages], max_new_tokens=max_new_tokens, progress=False)[0]
 
 
-def chat_batch(model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True) -> list[str]:
+def chat_batch(
+    model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
+    sort_by_length: bool = False, prefill: str = "",
+) -> list[str]:
     """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
 
     Greedy decoding of a left-padded batch gives the same text as one at a time (up to float rounding).
+    With `sort_by_length` the prompts are batched shortest first (answers still come back in the order
+    given): a batch is as wide as its longest prompt, so grouping similar lengths wastes less work on padding.
+    `prefill` starts the assistant's turn with that text (e.g. ``'{"answer": "'`` to push the model into a JSON
+    object); each answer returned begins with it.
     """
     import torch
     from tqdm.auto import tqdm
@@ -296,18 +303,25 @@ def chat_batch(model, tokenizer, conversations, max_new_tokens: int = 64, batch_
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}.")
     prompts = [
-        tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) for c in conversations
+        tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) + prefill
+        for c in conversations
     ]
-    answers: list[str] = []
+    order = list(range(len(prompts)))
+    if sort_by_length:
+        lengths = [len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"]]
+        order.sort(key=lengths.__getitem__)
+    answers: dict[int, str] = {}
     starts = range(0, len(prompts), batch_size)
     for start in tqdm(starts, desc="Generating", unit="batch", disable=not progress or len(starts) < 2):
-        batch = tokenizer(prompts[start : start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
+        chosen = order[start : start + batch_size]
+        batch = tokenizer([prompts[i] for i in chosen], return_tensors="pt", padding=True, add_special_tokens=False)
         batch = batch.to(model.device)
         with torch.inference_mode():
             out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False)
         new_tokens = out[:, batch["input_ids"].shape[1] :]
-        answers += [t.strip() for t in tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
-    return answers
+        for i, text in zip(chosen, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
+            answers[i] = (prefill + text).strip()
+    return [answers[i] for i in range(len(prompts))]
 
 
 def status(config: CourseConfig | None = None) -> list[dict]:

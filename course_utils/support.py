@@ -129,12 +129,15 @@ def build_messages(question: str, hits: Sequence | None = None, system: str = SU
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_size: int = 16, progress: bool = True) -> list[str]:
-    """Greedy answers in left-padded batches. 40 new tokens hold any gold answer object (the longest is 38);
-    the fine-tuned models stop earlier, at their end-of-turn token."""
+def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_size: int = 16, progress: bool = True,
+             prefill: str = "") -> list[str]:
+    """Greedy answers in left-padded batches of similar length. 40 new tokens hold any gold answer object (the
+    longest is 38); the fine-tuned models stop earlier, at their end-of-turn token. `prefill` starts every answer
+    with that text (see `models.chat_batch`)."""
     from .models import chat_batch
 
-    return chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress)
+    return chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress,
+                      sort_by_length=True, prefill=prefill)
 
 
 def timed_queries(answer_one, questions: Sequence[str]) -> list[float]:

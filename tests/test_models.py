@@ -66,6 +66,14 @@ def test_chat_is_deterministic_and_batch_of_one_matches(generator):
     assert len(batch) == 2 and all(isinstance(a, str) and a for a in batch)
 
 
+def test_batches_sorted_by_length_come_back_in_the_order_given(generator):
+    model, tokenizer = generator
+    questions = ["What is 2 + 2? Answer with a number, and nothing else, please.", "Say yes.", "What is 3 + 3? Answer with a number."]
+    one_by_one = [models.chat(model, tokenizer, q, max_new_tokens=6) for q in questions]
+    sorted_batches = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=2, progress=False, sort_by_length=True)
+    assert sorted_batches == one_by_one
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
