@@ -51,9 +51,9 @@ class Chunk:
 
 
 def _check_window(size: int, overlap: int) -> None:
-    if not isinstance(size, int) or size <= 0:
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
         raise ChunkingError(f"Chunk size must be a positive integer, got {size!r}. Try size=400 (characters).")
-    if not isinstance(overlap, int) or overlap < 0 or overlap >= size:
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 0 or overlap >= size:
         raise ChunkingError(
             f"Overlap must be 0 <= overlap < size, got overlap={overlap!r} with size={size}. Try overlap={size // 8}."
         )
@@ -115,6 +115,8 @@ def chunk_text(
     `offset` shifts the recorded spans (used when `text` is one section of a longer document).
     Empty or all-space text gives no chunks.
     """
+    if not isinstance(text, str):
+        raise ChunkingError(f"chunk_text() needs the document's text as a string, got {type(text).__name__} for {doc_id!r}.")
     _check_window(size, overlap)
     if unit == "chars":
         spans = _char_spans(text, size, overlap)

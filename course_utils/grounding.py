@@ -117,6 +117,13 @@ class GroundedAnswer:
         return self.cited_doc_ids or self.attributed_doc_ids
 
 
+def _question_list(questions, caller: str) -> list[str]:
+    """`questions` as a list, refusing a lone string (which would be read one character at a time)."""
+    if isinstance(questions, str):
+        raise GroundingError(f"{caller}() takes a list of questions; for one, pass [question] (or use answer_question).")
+    return list(questions)
+
+
 def answer_batch(
     questions: Sequence[str],
     kb,
@@ -135,7 +142,8 @@ def answer_batch(
     """
     from .models import chat_batch
 
-    all_hits = kb.retrieve_batch(list(questions), k, method)
+    questions = _question_list(questions, "answer_batch")
+    all_hits = kb.retrieve_batch(questions, k, method)
     conversations = [build_prompt(q, hits) for q, hits in zip(questions, all_hits)]
     raw = chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress)
     return [
@@ -158,5 +166,6 @@ def closed_book_batch(
     """The same model with no sources: what it answers from its weights alone."""
     from .models import chat_batch
 
+    questions = _question_list(questions, "closed_book_batch")
     conversations = [[{"role": "system", "content": CLOSED_BOOK_SYSTEM}, {"role": "user", "content": q}] for q in questions]
     return chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress)

@@ -135,7 +135,7 @@ class VectorIndex:
                 f"Query vectors have {queries.shape[1]} dimensions but the index holds {self.dim}-dimensional vectors. "
                 "Embed queries with the model that built the index (or rebuild the index for the new model)."
             )
-        if not isinstance(k, (int, np.integer)) or k <= 0:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
             raise RetrievalIndexError(f"k must be a positive integer, got {k!r}.")
         if self.ntotal == 0:
             raise RetrievalIndexError("The index is empty: add vectors before searching.")
@@ -208,7 +208,9 @@ class BM25Index:
 
     def search(self, queries: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
         """Per query, up to `k` (position, score) pairs, best first; positions index the texts given at build."""
-        if k <= 0:
+        if isinstance(queries, str):
+            raise RetrievalIndexError("search() takes a list of queries; for one, pass [query].")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
             raise RetrievalIndexError(f"k must be a positive integer, got {k!r}.")
         tokens = self.tokenizer.tokenize(list(queries), update_vocab=False, show_progress=False)
         docs, scores = self.bm25.retrieve(tokens, k=min(k, self.size), show_progress=False, n_threads=1)
@@ -223,6 +225,8 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence], k0: int = 60) -> list[t
     >>> reciprocal_rank_fusion([["a", "b"], ["b", "c"]])[0][0]
     'b'
     """
+    if isinstance(k0, bool) or not isinstance(k0, (int, float)) or k0 < 0:
+        raise RetrievalIndexError(f"k0 must be a number >= 0 (60 is the usual choice), got {k0!r}.")
     fused: dict[object, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):

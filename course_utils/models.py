@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import numbers
 import shutil
 import sys
 import time
@@ -298,10 +299,17 @@ def chat_batch(
     import torch
     from tqdm.auto import tqdm
 
-    if max_new_tokens <= 0:
-        raise ValueError(f"max_new_tokens must be positive, got {max_new_tokens}.")
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be positive, got {batch_size}.")
+    if isinstance(conversations, str) or (isinstance(conversations, (list, tuple)) and conversations
+                                          and isinstance(conversations[0], dict)):
+        raise ValueError(
+            "chat_batch() takes a list of conversations (each a string or a list of messages); for one, use "
+            "models.chat(model, tokenizer, question) or wrap it in a list: chat_batch(model, tokenizer, [question])."
+        )
+    conversations = list(conversations)
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, numbers.Integral) or max_new_tokens <= 0:
+        raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     prompts = [
         tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) + prefill
         for c in conversations

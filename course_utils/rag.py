@@ -178,6 +178,7 @@ class KnowledgeIndex:
         """
         if isinstance(queries, str):
             raise RAGError("retrieve_batch() takes a list of queries; use retrieve() for a single one.")
+        queries = list(queries)  # a generator would be used up by the check below
         self._check_request(queries, k, method)
         if not queries:
             return []

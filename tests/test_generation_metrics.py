@@ -132,3 +132,8 @@ def test_timed_generation_reports_tokens_and_speed():
     ) / 2
     assert stats["prompt_tokens"] == expected_prompt
     assert 0 < stats["new_tokens"] <= 6 and stats["seconds_per_example"] > 0 and stats["tokens_per_second"] > 0
+
+
+def test_field_accuracy_with_nothing_to_compare_says_so():
+    with pytest.raises(ValueError, match="No fields to compare"):
+        gen.field_accuracy(["{}"], [{}])

@@ -79,8 +79,11 @@ def test_batches_sorted_by_length_come_back_in_the_order_given(generator):
     [
         (dict(conversations=[[]]), "non-empty list"),
         (dict(conversations=[[{"content": "no role"}]]), "role"),
-        (dict(conversations=["hi"], max_new_tokens=0), "max_new_tokens must be positive"),
-        (dict(conversations=["hi"], batch_size=0), "batch_size must be positive"),
+        (dict(conversations=["hi"], max_new_tokens=0), "max_new_tokens must be a positive integer"),
+        (dict(conversations=["hi"], batch_size=0), "batch_size must be a positive integer"),
+        (dict(conversations=["hi"], batch_size=True), "batch_size must be a positive integer"),
+        (dict(conversations="Hello"), "list of conversations"),
+        (dict(conversations=[{"role": "user", "content": "Hello"}]), "list of conversations"),
     ],
 )
 def test_chat_rejects_bad_input(generator, kwargs, message):

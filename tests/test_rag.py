@@ -398,3 +398,26 @@ def test_exercise_checks_accept_solutions_reject_mistakes_and_tolerate_stubs(cap
     with pytest.raises(AssertionError, match="does not address"):
         checks.check_fix_for_failure({"multi_doc": "abstain", "distractor": "rerank", "unanswerable": "abstain"},
                                      ["retrieve more", "rerank", "abstain"])
+
+
+# --- bad input: a clear error of the module's own type, never characters read one by one ----------------------------
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: chunk_text(None, "doc"), ChunkingError, "as a string"),
+    (lambda: chunk_text("some text", "doc", size=True), ChunkingError, "positive integer"),
+    (lambda: chunk_text("some text", "doc", size=40, overlap=True), ChunkingError, "Overlap"),
+    (lambda: BM25Index(["a kettle", "a toaster"]).search("kettle", 1), RetrievalIndexError, "list of queries"),
+    (lambda: BM25Index(["a kettle", "a toaster"]).search(["kettle"], True), RetrievalIndexError, "positive integer"),
+    (lambda: reciprocal_rank_fusion([["a"], ["a", "b"]], k0=-1), RetrievalIndexError, "k0"),
+    (lambda: grounding.answer_batch("How much is the K3?", None, None, None), grounding.GroundingError, "list of questions"),
+    (lambda: grounding.closed_book_batch("How much is the K3?", None, None), grounding.GroundingError, "list of questions"),
+])
+def test_bad_input_gets_a_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_retrieve_batch_reads_a_generator_of_queries_once(kb):
+    queries = ["How much does the K3 cost?", "kettle warranty"]
+    assert [[h.chunk.doc_id for h in hits] for hits in kb.retrieve_batch((q for q in queries), 2)] == \
+        [[h.chunk.doc_id for h in hits] for hits in kb.retrieve_batch(queries, 2)]

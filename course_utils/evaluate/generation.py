@@ -90,6 +90,9 @@ def field_accuracy(
     if len(outputs) != len(golds):
         raise ValueError(f"Got {len(outputs)} outputs but {len(golds)} gold records; pass one gold record per output.")
     fields = list(fields or golds[0])
+    if not fields:
+        raise ValueError("No fields to compare: the first gold record is empty and no `fields` were given. "
+                         "Pass gold records with keys, or fields=['name', ...].")
     records = [parse_json(o, lenient) or {} for o in outputs]
     scores = {f: sum(r.get(f, _MISSING) == g.get(f) for r, g in zip(records, golds)) / len(outputs) for f in fields}
     scores["all_fields"] = sum(scores[f] for f in fields) / len(fields)
