@@ -153,8 +153,8 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
     values.update(overrides)
     for key in ("cache_dir", "datasets_dir"):
         values[key] = Path(values[key])
-    if values["seed"] < 0:
-        raise ConfigError(f"seed must be >= 0, got {values['seed']}.")
+    if isinstance(values["seed"], bool) or not isinstance(values["seed"], int) or values["seed"] < 0:
+        raise ConfigError(f"seed must be an integer >= 0, got {values['seed']!r}. Example: get_config(seed=42).")
     return CourseConfig(**values)
 
 

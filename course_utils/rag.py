@@ -284,12 +284,16 @@ class KnowledgeIndex:
                 f"The index was built with {meta.get('model')!r} ({meta.get('dim')}-d vectors) but the embedder is "
                 f"{embedder.model_name!r} ({embedder.dim}-d). Load it with that embedder, or rebuild the index."
             )
-        if not faiss_path.is_file() or hashlib.sha256(faiss_path.read_bytes()).hexdigest() != meta["index_sha256"]:
+        if not faiss_path.is_file() or hashlib.sha256(faiss_path.read_bytes()).hexdigest() != meta.get("index_sha256"):
             raise RAGError(f"{faiss_path} is missing or does not match {meta_path.name}. Build and save the index again.")
-        kb = cls(embedder, meta["settings"])
+        try:
+            kb = cls(embedder, meta["settings"])
+            kb.chunks = {int(i): Chunk(**c) for i, c in meta["chunks"].items()}
+            kb.doc_hashes, kb._next_id = meta["doc_hashes"], meta["next_id"]
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise RAGError(f"{meta_path} is incomplete or damaged ({err.__class__.__name__}: {err}). "
+                           "Build and save the index again.") from None
         kb.dense = VectorIndex.load(faiss_path)
-        kb.chunks = {int(i): Chunk(**c) for i, c in meta["chunks"].items()}
-        kb.doc_hashes, kb._next_id = meta["doc_hashes"], meta["next_id"]
         return kb
 
 

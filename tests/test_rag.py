@@ -421,3 +421,24 @@ def test_retrieve_batch_reads_a_generator_of_queries_once(kb):
     queries = ["How much does the K3 cost?", "kettle warranty"]
     assert [[h.chunk.doc_id for h in hits] for hits in kb.retrieve_batch((q for q in queries), 2)] == \
         [[h.chunk.doc_id for h in hits] for hits in kb.retrieve_batch(queries, 2)]
+
+
+@pytest.mark.parametrize("damage", ["no checksum", "no chunks", "chunks of the wrong shape"])
+def test_a_knowledge_index_with_damaged_metadata_is_refused(kb, tmp_path, damage):
+    import json
+
+    kb.save(tmp_path / "kb")
+    meta_path = tmp_path / "kb.json"
+    meta = json.loads(meta_path.read_text())
+    if damage == "no checksum":
+        del meta["index_sha256"]
+        expected = "does not match"
+    elif damage == "no chunks":
+        del meta["chunks"]
+        expected = "incomplete or damaged"
+    else:
+        meta["chunks"] = {"0": {"unknown": 1}}
+        expected = "incomplete or damaged"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(RAGError, match=expected):
+        KnowledgeIndex.load(tmp_path / "kb", kb.embedder)
