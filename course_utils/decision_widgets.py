@@ -1,10 +1,10 @@
 """The workbench's front end: ipywidgets over `course_utils.decision` (sliders) and `course_utils.costs` (calculator).
 
-    >>> bench = Workbench()                        # a slider per criterion, use-case presets, the live answer
-    >>> bench.widget                               # show it (last line of a cell)
-    >>> bench.set(citations=2).approach            # the same from code, without a browser
+    bench = Workbench()                        # a slider per criterion, use-case presets, the live answer
+    bench.widget                               # show it (last line of a cell)
+    bench.set(citations=2).approach            # the same from code, without a browser
     'RAG'
-    >>> calc = CostCalculator(load_unit_costs(), bench)   # cumulative cost per approach; break-even points
+    calc = CostCalculator(load_unit_costs(), bench)   # cumulative cost per approach; break-even points
 
 Charts are PNG images drawn with matplotlib figures (no pyplot state), so they look the same in JupyterLab, in
 Voilà and in a saved notebook. Every update runs behind a guard: a bad value shows a message in the panel rather

@@ -4,10 +4,10 @@ The cache is one SQLite file per folder, keyed by (model name, SHA-256 of the te
 twice and the second run embeds nothing; edit one document and only its changed chunks miss the
 cache. Vectors are L2-normalised, so an inner product between two of them is their cosine similarity.
 
-    >>> from course_utils import embeddings
-    >>> embedder = embeddings.load_cached_embedder()        # MiniLM, cache under .cache/embeddings
-    >>> vectors = embedder.encode(["Where is my invoice?"])  # shape (1, 384), float32
-    >>> embedder.stats                                       # {'hits': 0, 'misses': 1}
+    from course_utils import embeddings
+    embedder = embeddings.load_cached_embedder()        # MiniLM, cache under .cache/embeddings
+    vectors = embedder.encode(["Where is my invoice?"])  # shape (1, 384), float32
+    embedder.stats                                       # {'hits': 0, 'misses': 1}
 
 What it leaves out: no eviction (delete the folder to clear it), no cross-process locking beyond what
 SQLite provides, and the key is the model *name*: if you replace a model's weights under the same

@@ -4,12 +4,12 @@ LoRA freezes every weight of the model and learns, for a few chosen linear layer
 ``W + (alpha / r) * B @ A`` where ``A`` is r x d_in and ``B`` is d_out x r. Only A and B are trained
 and saved: about one percent of the parameters and a few MB on disk.
 
-    >>> from course_utils import finetune, models
-    >>> model, tokenizer = models.load_generator()
-    >>> rows = [{"prompt": "Say hi", "answer": "Hi!"}] * 8
-    >>> result = finetune.train_lora(model, tokenizer, rows, run_name="demo", settings=finetune.TrainSettings(steps=4))
-    >>> result.loss_history[:2]          # [(step, loss), ...] for plotting
-    >>> models.chat(result.model, tokenizer, "Say hi")
+    from course_utils import finetune, models
+    model, tokenizer = models.load_generator()
+    rows = [{"prompt": "Say hi", "answer": "Hi!"}] * 8
+    result = finetune.train_lora(model, tokenizer, rows, run_name="demo", settings=finetune.TrainSettings(steps=4))
+    result.loss_history[:2]          # [(step, loss), ...] for plotting
+    models.chat(result.model, tokenizer, "Say hi")
 
 `train_lora` adds the LoRA layers to `model` *in place* (peft injects them into the loaded model, no
 copy, which keeps memory low); `remove_lora` gives the plain model back. Formatting of examples (chat

@@ -9,9 +9,9 @@ Only the assistant's tokens (the answer and the end-of-turn token that teaches t
 labels; everything before gets the label -100, which the loss ignores. The model still *reads* the
 prompt, it is just not trained to *write* it.
 
-    >>> messages = to_messages("What is 2+2?", "4")
-    >>> example = tokenize_conversation(tokenizer, messages, max_length=128)
-    >>> sorted(example)
+    messages = to_messages("What is 2+2?", "4")
+    example = tokenize_conversation(tokenizer, messages, max_length=128)
+    sorted(example)
     ['attention_mask', 'input_ids', 'labels']
 
 Left out on purpose: multi-turn conversations (only the last assistant turn is learned), packing several
@@ -82,8 +82,10 @@ def build_training_set(
 ) -> list[dict[str, list[int]]]:
     """Tokenize many rows (dicts with a prompt and an answer field) into a list the `Trainer` can read.
 
-    >>> build_training_set(tok, [{"prompt": "Hi", "answer": "Hello!"}], max_length=64)[0]["labels"][:3]
-    [-100, -100, -100]
+    Example (``tok``: the generator's tokenizer): the prompt's tokens are masked out of the loss::
+
+        build_training_set(tok, [{"prompt": "Hi", "answer": "Hello!"}], max_length=64)[0]["labels"][:3]
+        # [-100, -100, -100]
 
     With ``drop_too_long=True`` examples longer than `max_length` are skipped instead of raising
     (prompts that alone exceed it still raise: they point at a max_length that is simply too small).

@@ -1,8 +1,8 @@
 """Grounded generation: put retrieved chunks in the prompt as numbered sources, answer, and cite.
 
-    >>> messages = build_prompt("How much does the K3 cost?", hits)   # hits from KnowledgeIndex.retrieve
-    >>> answers = answer_batch(questions, kb, model, tokenizer, k=3)  # retrieve + prompt + generate
-    >>> answers[0].answer, answers[0].cited_doc_ids, answers[0].source_doc_ids
+    messages = build_prompt("How much does the K3 cost?", hits)   # hits from KnowledgeIndex.retrieve
+    answers = answer_batch(questions, kb, model, tokenizer, k=3)  # retrieve + prompt + generate
+    answers[0].answer, answers[0].cited_doc_ids, answers[0].source_doc_ids
 
 Citations come two ways: the numbers the model writes itself ("[2]"), and, because a 135M-parameter
 model often forgets to write them, a post-hoc attribution (which given source shares most words

@@ -11,9 +11,9 @@ access is needed:
     $ python -m course_utils.models prepare     # once, before class
     $ python -m course_utils.models status
 
-    >>> from course_utils import models
-    >>> model, tokenizer = models.load_generator()
-    >>> models.chat(model, tokenizer, "Say hello in three words.")
+    from course_utils import models
+    model, tokenizer = models.load_generator()
+    models.chat(model, tokenizer, "Say hello in three words.")
 
 A Hub id (e.g. ``HuggingFaceTB/SmolLM2-360M-Instruct``) is accepted only when ``COURSE_ALLOW_HUB=1``;
 the default path and the tests never use it. Generation here is plain greedy decoding: no sampling,

@@ -1,12 +1,12 @@
 """Retrieval-augmented generation, end to end: index a knowledge base, retrieve, prompt, answer, cite.
 
-    >>> from course_utils import data, models, rag
-    >>> from course_utils.embeddings import load_cached_embedder
-    >>> kb = rag.KnowledgeIndex.build(data.load_kb("v1"), load_cached_embedder())
-    >>> hits = kb.retrieve("How much does the K3 cost?", k=3)          # dense, BM25 or hybrid
-    >>> model, tokenizer = models.load_generator()
-    >>> result = rag.answer_question("How much does the K3 cost?", kb, model, tokenizer)
-    >>> result.answer, result.cited_doc_ids
+    from course_utils import data, models, rag
+    from course_utils.embeddings import load_cached_embedder
+    kb = rag.KnowledgeIndex.build(data.load_kb("v1"), load_cached_embedder())
+    hits = kb.retrieve("How much does the K3 cost?", k=3)          # dense, BM25 or hybrid
+    model, tokenizer = models.load_generator()
+    result = rag.answer_question("How much does the K3 cost?", kb, model, tokenizer)
+    result.answer, result.cited_doc_ids
 
 The model's weights never change: knowledge enters through the prompt. The pieces live in small
 modules this one builds on and re-exports: `chunking` (Chunk, chunk_documents), `embeddings`

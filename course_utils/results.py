@@ -1,8 +1,8 @@
 """The measured results one notebook hands to another: notebook 05's scoreboard, read by notebook 06.
 
-    >>> from course_utils import results
-    >>> results.save_scoreboard(board)                 # notebook 05, at its end
-    >>> board, source = results.load_scoreboard()      # notebook 06: (dict, "measured" | "reference")
+    from course_utils import results
+    results.save_scoreboard(board)                 # notebook 05, at its end
+    board, source, note = results.load_scoreboard()   # notebook 06: (dict, "measured" | "reference", a note)
 
 Notebook 05 writes ``<cache>/results/scoreboard.json`` (your own run). Where that file is missing, damaged or
 from an older format, `load_scoreboard` falls back to ``benchmarks/scoreboard_reference.json``: the figures

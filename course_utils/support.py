@@ -1,11 +1,11 @@
 """Notebook 05's task: answer a customer question with a JSON object (answer, sources, answerable), four ways.
 
-    >>> from course_utils import data, support
-    >>> tests = support.load_task("test")                            # support.jsonl joined with questions.jsonl
-    >>> messages = support.build_messages(question, hits)            # hits=None: no retrieval
-    >>> outputs = support.generate(model, tokenizer, [messages, ...])
-    >>> scored = support.score(outputs, tests)                       # one row per question
-    >>> support.summarize(scored)                                    # answer / citation accuracy, validity, ...
+    from course_utils import data, support
+    tests = support.load_task("test")                            # support.jsonl joined with questions.jsonl
+    messages = support.build_messages(question, hits)            # hits=None: no retrieval
+    outputs = support.generate(model, tokenizer, [messages, ...])
+    scored = support.score(outputs, tests)                       # one row per question
+    support.summarize(scored)                                    # answer / citation accuracy, validity, ...
 
 Every system gets the same system prompt, which states the answer schema
 (`datasets/schemas/support_answer.schema.json`). Retrieved chunks are given as documents labelled with their

@@ -1,7 +1,7 @@
 """Meters for the cost side of every experiment: wall time, peak memory, prompt length.
 
     >>> with Timer() as t:
-    ...     sum(range(10_000))
+    ...     total = sum(range(10_000))
     >>> t.seconds > 0
     True
 
