@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from course_utils.files import write_text_atomic
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "lora_tradeoffs.json"
 
@@ -119,7 +121,7 @@ def main() -> None:
     else:  # keep the quality figures of an earlier --quality run
         old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         report["quality"] = old.get("quality", {})
-    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+    write_text_atomic(RESULTS, json.dumps(report, indent=1) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(HERE.parent)}")
 
 

@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from course_utils.files import write_text_atomic
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "reader_levers.json"
 
@@ -117,7 +119,7 @@ def main(argv=None) -> int:
         print(f"answer {r['answer_accuracy']:.2f} (answerable {r['answerable_accuracy']:.2f}) · citation "
               f"{r['citation_accuracy']:.2f} · valid {r['schema_validity']:.2f} · abstention {r['abstention']:.2f} · "
               f"{r['training_seconds']:.0f} s training ({r['seconds_per_step']:.2f} s/step) · {r['peak_rss_mb']} MB", flush=True)
-        RESULTS.write_text(json.dumps({
+        write_text_atomic(RESULTS, json.dumps({
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
             "scored_on": "validation split of datasets/support.jsonl",
             "runs": {n: runs[n] for n in [*LEVERS, *runs] if n in runs},

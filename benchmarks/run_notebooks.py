@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 
+from course_utils.files import write_text_atomic
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results.json"
 BUDGET_SECONDS = {"05_rag_plus_finetuning": 480}  # every other notebook: 300
@@ -196,7 +198,7 @@ def main() -> int:
     total = sum(f["seconds"] for f in results["notebooks"].values())
     results["total_seconds"] = round(total, 1)
     print(f"{'all notebooks':<34}{total:>9.1f}{BUDGET_TOTAL_SECONDS:>8}")
-    args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(args.output, json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"saved {args.output.relative_to(REPO) if args.output.is_relative_to(REPO) else args.output}")
     return 1 if failed else 0
 

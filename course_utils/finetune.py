@@ -199,8 +199,11 @@ def merge_lora(model):
 
 def save_adapter(model, path: str | Path) -> float:
     """Save only the LoRA weights (not the base model) to `path`; returns their size on disk in MB."""
+    from .files import atomic_folder
+
     path = Path(path)
-    model.save_pretrained(path)
+    with atomic_folder(path) as tmp:  # a crash mid-save leaves the previous adapter as it was
+        model.save_pretrained(tmp)
     return folder_size_mb(path)
 
 

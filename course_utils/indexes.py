@@ -24,7 +24,6 @@ What it leaves out: GPU indexes, product quantisation, filtering by metadata.
 from __future__ import annotations
 
 import math
-import os
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -146,16 +145,11 @@ class VectorIndex:
         """Write the index to `path` atomically: a reader sees the old file or the new one, never half of one."""
         import faiss
 
+        from .files import atomic_path
+
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            faiss.write_index(self.index, tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        with atomic_path(path) as tmp:
+            faiss.write_index(self.index, str(tmp))
         return path
 
     @classmethod

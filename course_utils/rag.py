@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -29,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from .chunking import Chunk, chunk_documents, chunk_markdown, chunk_text
+from .files import write_json_atomic
 from .grounding import (  # re-exported: `rag` is the one module a notebook needs
     NOT_FOUND,
     SYSTEM_PROMPT,
@@ -264,11 +263,7 @@ class KnowledgeIndex:
             chunks={str(i): asdict(c) for i, c in self.chunks.items()},
             index_sha256=hashlib.sha256(faiss_path.read_bytes()).hexdigest(),
         )
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(meta, fh)
-        os.replace(tmp, path.with_suffix(".json"))
-        return path.with_suffix(".json")
+        return write_json_atomic(path.with_suffix(".json"), meta)
 
     @classmethod
     def load(cls, path: Path | str, embedder) -> "KnowledgeIndex":

@@ -29,10 +29,10 @@ import datetime as dt
 import json
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 from .config import REPO_ROOT, CourseConfig, get_config
+from .files import write_json_atomic
 
 FORMAT = 1
 SYSTEMS = ("base", "rag", "fine_tuned", "rag_fine_tuned")
@@ -88,17 +88,7 @@ def save_scoreboard(board: dict, path: str | Path | None = None) -> Path:
     board = {"format": FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
              "machine": machine_info(), **board}
     check_scoreboard(board)
-    path = Path(path) if path else scoreboard_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(board, fh, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_json_atomic(Path(path) if path else scoreboard_path(), board, indent=1, sort_keys=True)
 
 
 def read_scoreboard(path: str | Path) -> dict:
