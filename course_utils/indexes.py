@@ -116,6 +116,16 @@ class VectorIndex:
             )
         if len(ids) != len(vectors):
             raise RetrievalIndexError(f"Got {len(ids)} ids for {len(vectors)} vectors; pass one id per vector.")
+        if (ids < 0).any():  # FAISS reports "no result" as id -1
+            raise RetrievalIndexError(f"Ids must be >= 0, got {ids[ids < 0][:5].tolist()}.")
+        unique, counts = np.unique(ids, return_counts=True)
+        clashes = unique[counts > 1].tolist()
+        if self.ntotal and not clashes:
+            clashes = np.intersect1d(unique, np.asarray(faiss_ids(self.index), dtype=np.int64)).tolist()
+        if clashes:
+            raise RetrievalIndexError(
+                f"Id(s) {clashes[:5]} would be used twice; each vector needs its own id. Remove the old vectors first."
+            )
         self.index.add_with_ids(vectors, ids)
 
     def remove(self, ids: Sequence[int]) -> int:
@@ -168,12 +178,26 @@ class VectorIndex:
                 "Delete it and build the index again."
             ) from None
         if not isinstance(index, faiss.IndexIDMap2):
-            index = faiss.IndexIDMap2(index)
+            raise RetrievalIndexError(
+                f"{path} is a FAISS index ({type(index).__name__}) but not one written by VectorIndex.save (it keeps "
+                "no chunk ids). Build the index with the course's tools and save it again."
+            )
         inner = faiss.downcast_index(index.index)
-        found = {"IndexFlatIP": "exact", "IndexHNSWFlat": "hnsw", "IndexIVFFlat": "ivf"}.get(type(inner).__name__, "exact")
+        found = {"IndexFlatIP": "exact", "IndexHNSWFlat": "hnsw", "IndexIVFFlat": "ivf"}.get(type(inner).__name__)
+        if found is None:
+            raise RetrievalIndexError(
+                f"{path} holds a {type(inner).__name__} index; the course reads {INDEX_KINDS} indexes only. Rebuild it."
+            )
         if kind is not None and kind != found:
             raise RetrievalIndexError(f"{path} holds a {found!r} index, not {kind!r}.")
         return cls(index, found)
+
+
+def faiss_ids(index) -> list[int]:
+    """The ids an IndexIDMap2 holds, in insertion order."""
+    import faiss
+
+    return faiss.vector_to_array(index.id_map).tolist()
 
 
 def index_size_bytes(index: VectorIndex) -> int:

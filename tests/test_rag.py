@@ -444,3 +444,30 @@ def test_a_knowledge_index_with_damaged_metadata_is_refused(kb, tmp_path, damage
     meta_path.write_text(json.dumps(meta))
     with pytest.raises(RAGError, match=expected):
         KnowledgeIndex.load(tmp_path / "kb", kb.embedder)
+
+
+def test_vector_ids_must_be_unique_and_not_negative(tmp_path):
+    vectors = np.eye(4, dtype=np.float32)
+    with pytest.raises(RetrievalIndexError, match=">= 0"):
+        VectorIndex.build(vectors, ids=[0, 1, 2, -1])
+    with pytest.raises(RetrievalIndexError, match="used twice"):
+        VectorIndex.build(vectors, ids=[0, 1, 1, 2])
+    index = VectorIndex.build(vectors[:2], ids=[10, 11])
+    with pytest.raises(RetrievalIndexError, match=r"\[11\] would be used twice"):
+        index.add(vectors[2:], [11, 12])
+    index.add(vectors[2:], [12, 13])
+    assert index.ntotal == 4
+
+
+def test_a_faiss_file_not_written_by_the_course_is_refused(tmp_path):
+    import faiss
+
+    plain = faiss.IndexFlatIP(4)
+    plain.add(np.eye(4, dtype=np.float32))
+    faiss.write_index(plain, str(tmp_path / "plain.faiss"))
+    with pytest.raises(RetrievalIndexError, match="not one written by VectorIndex.save"):
+        VectorIndex.load(tmp_path / "plain.faiss")
+    other = faiss.IndexIDMap2(faiss.IndexFlatL2(4))
+    faiss.write_index(other, str(tmp_path / "l2.faiss"))
+    with pytest.raises(RetrievalIndexError, match="IndexFlatL2"):
+        VectorIndex.load(tmp_path / "l2.faiss")
