@@ -17,6 +17,7 @@ name, clear the cache.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 from typing import Sequence
@@ -64,18 +65,45 @@ class CachedEmbedder:
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.cache_path)
-            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)")
+            try:
+                self._db = sqlite3.connect(self.cache_path)
+                if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise sqlite3.DatabaseError("quick_check failed")
+                self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)")
+            except sqlite3.DatabaseError as err:
+                self._start_over(err)
         return self._db
+
+    def _start_over(self, err: Exception) -> None:
+        """A damaged cache file is never used: move it aside, warn, and start an empty one (vectors get recomputed)."""
+        import warnings
+
+        if self._db is not None:
+            self._db.close()
+        aside = self.cache_path.with_suffix(".corrupt")
+        os.replace(self.cache_path, aside)
+        warnings.warn(
+            f"The embedding cache {self.cache_path} was damaged ({err}); it was moved to {aside.name} and a new, "
+            "empty cache started. Vectors are recomputed as needed; delete the .corrupt file when you like.",
+            stacklevel=3,
+        )
+        self._db = sqlite3.connect(self.cache_path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)")
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         db = self._connect()
-        for i in range(0, len(keys), 500):  # SQLite limits the number of ? in one statement
-            part = keys[i : i + 500]
-            rows = db.execute(f"SELECT key, dim, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
-            for key, dim, blob in rows:
-                found[key] = np.frombuffer(blob, dtype=np.float32, count=dim)
+        try:
+            for i in range(0, len(keys), 500):  # SQLite limits the number of ? in one statement
+                part = keys[i : i + 500]
+                rows = db.execute(f"SELECT key, dim, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
+                for key, dim, blob in rows:
+                    if not isinstance(blob, bytes) or len(blob) != 4 * dim:
+                        raise sqlite3.DatabaseError(f"the stored vector for one text has {len(blob or b'')} bytes, not {4 * dim}")
+                    found[key] = np.frombuffer(blob, dtype=np.float32, count=dim)
+        except sqlite3.DatabaseError as err:
+            self._start_over(err)
+            return {}
         return found
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

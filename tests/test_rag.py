@@ -471,3 +471,23 @@ def test_a_faiss_file_not_written_by_the_course_is_refused(tmp_path):
     faiss.write_index(other, str(tmp_path / "l2.faiss"))
     with pytest.raises(RetrievalIndexError, match="IndexFlatL2"):
         VectorIndex.load(tmp_path / "l2.faiss")
+
+
+@pytest.mark.parametrize("damage", ["not a database", "a vector cut short"])
+def test_a_damaged_embedding_cache_is_set_aside_not_used(tmp_path, damage):
+    import sqlite3
+
+    first = CachedEmbedder(BagOfWordsModel(), "bow-64", tmp_path / "emb")
+    expected = first.encode(["kettle price", "warranty"])
+    first.close()
+    path = tmp_path / "emb" / "embeddings.sqlite"
+    if damage == "not a database":
+        path.write_bytes(b"this is not SQLite" * 100)
+    else:
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE vectors SET vector = substr(vector, 1, 8)")
+    again = CachedEmbedder(BagOfWordsModel(), "bow-64", tmp_path / "emb")
+    with pytest.warns(UserWarning, match="damaged"):
+        vectors = again.encode(["kettle price", "warranty"])
+    np.testing.assert_allclose(vectors, expected)
+    assert again.stats["misses"] == 2 and (tmp_path / "emb" / "embeddings.corrupt").exists()
