@@ -113,6 +113,17 @@ def _env_bool(env: dict[str, str], key: str) -> bool:
     raise ConfigError(f"{key}={raw!r} is not a yes/no value. Use {key}=1 to enable or leave it unset.")
 
 
+def is_whole_number(value, minimum: int = 1) -> bool:
+    """True for an integer (NumPy's included) of at least `minimum`; False for a bool, a float or a string.
+
+    >>> is_whole_number(3), is_whole_number(True), is_whole_number(0), is_whole_number(0, minimum=0)
+    (True, False, False, True)
+    """
+    import numbers
+
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
+
+
 def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
     """Build the configuration from defaults, then environment variables, then keyword overrides.
 

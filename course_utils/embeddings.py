@@ -27,6 +27,9 @@ import numpy as np
 from .config import CourseConfig, get_config
 
 
+CREATE_TABLE = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)"
+
+
 class EmbeddingError(ValueError):
     """Texts cannot be embedded as asked (wrong input type, empty list where one is required)."""
 
@@ -69,7 +72,7 @@ class CachedEmbedder:
                 self._db = sqlite3.connect(self.cache_path)
                 if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise sqlite3.DatabaseError("quick_check failed")
-                self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)")
+                self._db.execute(CREATE_TABLE)
             except sqlite3.DatabaseError as err:
                 self._start_over(err)
         return self._db
@@ -88,7 +91,7 @@ class CachedEmbedder:
             stacklevel=3,
         )
         self._db = sqlite3.connect(self.cache_path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)")
+        self._db.execute(CREATE_TABLE)
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}

@@ -30,6 +30,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .config import is_whole_number
+
 INDEX_KINDS = ("exact", "hnsw", "ivf")
 
 
@@ -121,7 +123,7 @@ class VectorIndex:
         unique, counts = np.unique(ids, return_counts=True)
         clashes = unique[counts > 1].tolist()
         if self.ntotal and not clashes:
-            clashes = np.intersect1d(unique, np.asarray(faiss_ids(self.index), dtype=np.int64)).tolist()
+            clashes = np.intersect1d(unique, faiss_ids(self.index)).tolist()
         if clashes:
             raise RetrievalIndexError(
                 f"Id(s) {clashes[:5]} would be used twice; each vector needs its own id. Remove the old vectors first."
@@ -144,7 +146,7 @@ class VectorIndex:
                 f"Query vectors have {queries.shape[1]} dimensions but the index holds {self.dim}-dimensional vectors. "
                 "Embed queries with the model that built the index (or rebuild the index for the new model)."
             )
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
+        if not is_whole_number(k):
             raise RetrievalIndexError(f"k must be a positive integer, got {k!r}.")
         if self.ntotal == 0:
             raise RetrievalIndexError("The index is empty: add vectors before searching.")
@@ -193,11 +195,11 @@ class VectorIndex:
         return cls(index, found)
 
 
-def faiss_ids(index) -> list[int]:
-    """The ids an IndexIDMap2 holds, in insertion order."""
+def faiss_ids(index) -> np.ndarray:
+    """The ids an IndexIDMap2 holds (int64), in insertion order."""
     import faiss
 
-    return faiss.vector_to_array(index.id_map).tolist()
+    return faiss.vector_to_array(index.id_map)
 
 
 def index_size_bytes(index: VectorIndex) -> int:
@@ -228,7 +230,7 @@ class BM25Index:
         """Per query, up to `k` (position, score) pairs, best first; positions index the texts given at build."""
         if isinstance(queries, str):
             raise RetrievalIndexError("search() takes a list of queries; for one, pass [query].")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
+        if not is_whole_number(k):
             raise RetrievalIndexError(f"k must be a positive integer, got {k!r}.")
         tokens = self.tokenizer.tokenize(list(queries), update_vocab=False, show_progress=False)
         docs, scores = self.bm25.retrieve(tokens, k=min(k, self.size), show_progress=False, n_threads=1)

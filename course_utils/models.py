@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
-import numbers
 import shutil
 import sys
 import time
@@ -33,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .config import CourseConfig, get_config
+from .config import CourseConfig, get_config, is_whole_number
 
 
 class ModelNotAvailableError(RuntimeError):
@@ -306,9 +305,9 @@ def chat_batch(
             "models.chat(model, tokenizer, question) or wrap it in a list: chat_batch(model, tokenizer, [question])."
         )
     conversations = list(conversations)
-    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, numbers.Integral) or max_new_tokens <= 0:
+    if not is_whole_number(max_new_tokens):
         raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+    if not is_whole_number(batch_size):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     prompts = [
         tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) + prefill

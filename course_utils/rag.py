@@ -27,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from .chunking import Chunk, chunk_documents, chunk_markdown, chunk_text
+from .config import is_whole_number
 from .files import write_json_atomic
 from .grounding import (  # re-exported: `rag` is the one module a notebook needs
     NOT_FOUND,
@@ -156,7 +157,7 @@ class KnowledgeIndex:
     def _check_request(self, queries: Sequence[str], k: int, method: str) -> None:
         if method not in METHODS:
             raise RAGError(f"Unknown retrieval method {method!r}. Choose one of {METHODS}.")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
+        if not is_whole_number(k):
             raise RAGError(f"k (how many chunks to return) must be a positive integer, got {k!r}.")
         for q in queries:
             if not isinstance(q, str) or not q.strip():
