@@ -3,7 +3,6 @@
 import importlib.util
 import json
 import shutil
-import socket
 
 import pytest
 
@@ -18,14 +17,14 @@ def generator():
 
 
 @pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a network connection fails the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+def no_network(tmp_path, monkeypatch):
+    """Fails the test if anything in it tried to reach the network. The suite's guard (tests/network_guard) refuses
+    every outbound connection and records it, even one a library swallows; this test's attempts go to its own
+    record. (Without HF_HUB_OFFLINE: tests/test_network_guard.py.)"""
+    log = tmp_path / "network-attempts.log"
+    monkeypatch.setenv("COURSE_NETWORK_LOG", str(log))
+    yield
+    assert not log.exists(), f"network access attempted:\n{log.read_text()}"
 
 
 def test_known_models_resolve_to_local_folders():
@@ -106,6 +105,17 @@ def test_prepare_converts_once_into_a_fresh_cache(tmp_path, no_network):
     model, _ = models.load_generator(config=config)
     reference, _ = models.load_generator()
     assert all((a == b).all() for a, b in zip(model.state_dict().values(), reference.state_dict().values()))
+
+
+def test_prepare_copies_a_packed_model_instead_of_converting(tmp_path, no_network, monkeypatch):
+    """The offline room: `course.sh wheels` packs the converted model; prepare on a learner's machine copies it."""
+    room = get_config(cache_dir=tmp_path / "cache", repo_root=tmp_path / "course")
+    packed = models.pack(models.wheelhouse_dir(room))
+    assert [p.name for p in packed] == ["smollm2-135m-instruct"] and (packed[0] / "CONVERTED_OK").exists()
+    monkeypatch.setattr(models, "_convert_gguf", lambda *a: pytest.fail("converted although a packed copy exists"))
+    folder = models.prepare(["smollm2-135m-instruct"], room)["smollm2-135m-instruct"]
+    assert folder == models.converted_dir("smollm2-135m-instruct", room) and models.is_prepared("smollm2-135m-instruct", room)
+    assert (folder / "model.safetensors").read_bytes() == (packed[0] / "model.safetensors").read_bytes()
 
 
 def test_half_finished_conversion_is_not_ready(tmp_path):

@@ -1,0 +1,31 @@
+"""The whole test suite runs offline by construction: see tests/network_guard/course_network_guard.py."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+GUARD = Path(__file__).resolve().parent / "tests" / "network_guard"
+
+
+def pytest_configure(config):
+    log = Path(tempfile.mkdtemp(prefix="course-network-")) / "attempts.log"
+    log.touch()
+    config._course_network_log = log
+    os.environ["COURSE_NETWORK_LOG"] = str(log)
+    # every Python process started from here on (notebook kernels included) installs the guard at start-up
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD), os.environ.get("PYTHONPATH")]))
+    sys.path.insert(0, str(GUARD))
+    import course_network_guard
+
+    course_network_guard.install()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    log = getattr(session.config, "_course_network_log", None)
+    attempts = log.read_text(encoding="utf-8") if log and log.exists() else ""
+    if attempts:
+        print("\nNETWORK ACCESS ATTEMPTED during the tests (the course must run offline):\n" + attempts, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
