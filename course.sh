@@ -68,7 +68,10 @@ case "$command" in
     setup wheels
     "$(bin_dir)/python" -m pip download --disable-pip-version-check -q -d wheelhouse -r requirements.txt setuptools wheel
     "$(bin_dir)/python" -m pip download --disable-pip-version-check -q --no-deps -d wheelhouse -r requirements-nodeps.txt
-    echo "Copy this folder, with wheelhouse/, to the workshop machines; setup installs from it offline." ;;
+    "$(bin_dir)/python" -P -m course_utils.models pack wheelhouse/models  # learners copy instead of converting
+    du -sh wheelhouse
+    echo "Copy this folder, with wheelhouse/, to the workshop machines; setup installs from it offline."
+    echo "Rehearse it here with the network cut: bash scripts/offline_rehearsal.sh" ;;
   *)
     sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     [ "$command" = help ] || { echo "unknown command: $command" >&2; exit 2; } ;;
