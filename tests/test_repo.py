@@ -57,9 +57,23 @@ def test_notebook_shape(path):
     assert f"colab.research.google.com/github/" in title.source and f"notebooks/{path.name}" in title.source, "Colab badge"
     for heading in ("time", "memory"):
         assert heading in title.source.lower(), f"the header states the expected {heading}"
+    for marker in ("**In this notebook you will**", "**Prerequisites:**", "**Expected run time:**", "**Peak memory:**"):
+        assert marker in title.source, f"the header has {marker}"
     colab_cell = nbformat.read(NOTEBOOKS[0], as_version=4).cells[1].source
     assert nb.cells[1].source == colab_cell, "second cell: the shared Colab setup cell, as in notebook 00"
     assert path.stem in README, "README's course table lists the notebook"
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("## ")]
+    assert "## Summary" in headings and "## Exercises" in headings, "a Summary and an Exercises section"
+    exercises = nb.cells[[c.cell_type == "markdown" and "## Exercises" in c.source.splitlines() for c in nb.cells].index(True):]
+    assert any(re.search(r"\bchecks?\.check_\w+\(", c.source) for c in exercises if c.cell_type == "code"), "exercises with checks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_outputs_hold_no_path_of_the_machine_that_ran_them(path):
+    nb = nbformat.read(path, as_version=4)
+    shown = "\n".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    found = re.findall(r"(?:/home/|/root/|/Users/|/tmp/|/work/|[A-Z]:\\\\Users)[^\s'\"]*", shown)
+    assert not found, f"absolute paths in stored outputs (print paths relative to the course): {found[:3]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -1,0 +1,88 @@
+"""Every sentence true to its output: a figure in a notebook's prose is printed by its code, and each header's
+expected time and memory match the measured benchmarks/results.json."""
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from course_utils.config import REPO_ROOT
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+RESULTS = json.loads((REPO_ROOT / "benchmarks" / "results.json").read_text())["notebooks"]
+DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.]*\d)")  # 0.97, 1.5 (not 2.13.0, not v1.2a)
+SECTION_NUMBER = re.compile(r"(#+ |\*\*|section |sections |§)$", re.I)  # "### 2.2 ...", "**5.2 ...", "section 3.2"
+HEADER = re.compile(r"\*\*Expected run time:\*\*(?P<time>.*?)\*\*Peak memory:\*\*(?P<memory>.*?)(\n\n|$)", re.S)
+
+
+def produced_by_code(nb) -> str:
+    """What the code of a notebook shows: its outputs (text, tables, Markdown it renders) and its source."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.extend(str(v) for k, v in output.get("data", {}).items() if k.startswith("text/"))
+    return "\n".join(parts)
+
+
+def unproduced_figures(nb) -> list[str]:
+    shown = produced_by_code(nb)
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = HEADER.sub("", cell.source) if i == 0 else cell.source  # the header is checked against results.json
+        for match in DECIMAL.finditer(text):
+            if SECTION_NUMBER.search(text[max(0, match.start() - 9) : match.start()]):
+                continue
+            if match.group(1) not in shown:
+                context = text[max(0, match.start() - 60) : match.end() + 20].replace("\n", " ")
+                found.append(f"cell {i}: {match.group(1)} in '...{context}...'")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_decimal_figure_in_the_prose_is_produced_by_code(path):
+    missing = unproduced_figures(nbformat.read(path, as_version=4))
+    assert not missing, ("figures in Markdown that no output or code of the notebook shows: print them from the run "
+                         "or point at the output instead:\n" + "\n".join(missing))
+
+
+def test_the_check_catches_a_figure_no_output_shows():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("### 2.2 Results\nAccuracy rose to 0.93, see section 3.1."),
+        nbformat.v4.new_code_cell("print(acc)", outputs=[nbformat.v4.new_output("stream", text="accuracy 0.91\n")]),
+    ])
+    assert [m.split(":")[1].split(" in")[0].strip() for m in unproduced_figures(nb)] == ["0.93"]
+
+
+def minutes(phrase: str) -> tuple[str, float]:
+    match = re.search(r"(about|under) (a|an|\d+(?:\.\d+)?) (minute|minutes|s\b)", phrase)
+    assert match, f"no 'about N minutes' / 'under a minute' in {phrase!r}"
+    value = 1.0 if match.group(2) in ("a", "an") else float(match.group(2))
+    return match.group(1), value / 60 if match.group(3) == "s" else value
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_header_time_and_memory_match_the_benchmark(path):
+    header = HEADER.search(nbformat.read(path, as_version=4).cells[0].source)
+    assert header, "the header states '**Expected run time:** ... **Peak memory:** ...'"
+    measured = RESULTS[path.stem]
+    kind, stated = minutes(header["time"])
+    actual = measured["seconds"] / 60
+    if kind == "under":
+        assert actual <= stated, f"header says under {stated} min, benchmarks/results.json has {actual:.1f} min"
+    else:
+        assert abs(actual - stated) <= max(1.0, 0.25 * stated), f"header says about {stated} min, measured {actual:.1f}"
+    memory = re.search(r"(about|under) (\d+(?:\.\d+)?) (GB|MB)", header["memory"])
+    assert memory, f"no 'about X GB' / 'under X MB' in {header['memory']!r}"
+    stated_mb = float(memory.group(2)) * (1024 if memory.group(3) == "GB" else 1)
+    peak = measured["peak_rss_mb"]
+    if memory.group(1) == "under":
+        assert peak <= stated_mb, f"header says under {memory.group(2)} {memory.group(3)}, measured {peak:.0f} MB"
+    else:
+        assert abs(peak - stated_mb) <= 0.15 * 1024, f"header says about {memory.group(2)} {memory.group(3)}, measured {peak:.0f} MB"
