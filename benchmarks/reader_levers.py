@@ -4,7 +4,7 @@ Each configuration trains the reader adapter in a fresh Python process (so its p
 scored on the *validation* split of the support task (35 questions, never used for training, not the test split
 the notebook reports). One knob changes at a time from the settings before it:
 
-    python -P benchmarks/reader_levers.py                  # every configuration, ~35 min on 2 cores
+    python -P benchmarks/reader_levers.py                  # every configuration, ~50 min on 2 cores
     python -P benchmarks/reader_levers.py --only "prompted RAG, no training"    # one configuration (a name from LEVERS)
 
 Figures are printed and written to benchmarks/reader_levers.json, which notebook 05 shows as precomputed.
@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "reader_levers.json"
 
 # The notebook's reader settings (course_utils.support.READER); each lever changes one of them.
-FIRST_TRY = {"distractor_share": 0.2, "mlp": False, "steps": 40, "batch_size": 4}
+FIRST_TRY = {"distractor_share": 0.2, "mlp": False, "steps": 40, "batch_size": 4, "lora_dropout": 0.05}
 LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they were tried
     "first try: 20 % distractor-only contexts": FIRST_TRY,
     "prompted RAG, no training": {"prompted": True},
@@ -36,8 +36,14 @@ LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they we
     "no distractor-only contexts": {**FIRST_TRY, "distractor_share": 0.0},
     "no distractor-only contexts, lr 5e-3": {**FIRST_TRY, "distractor_share": 0.0, "learning_rate": 5e-3},
     "no distractor-only contexts, attention + MLP": {**FIRST_TRY, "distractor_share": 0.0, "mlp": True},
-    "notebook settings (batch 2 x 80 steps)": {},
+    "batch 2 x 80 steps, LoRA dropout 0.05": {"steps": 80, "lora_dropout": 0.05},
     "prompted RAG, answer started as JSON (prefill)": {"prompted": True, "prefill": '{"answer": "'},
+    "batch 4 x 40 steps, gradient checkpointing": {"steps": 40, "batch_size": 4, "gradient_checkpointing": True,
+                                                   "lora_dropout": 0.05},
+    "batch 2 x 80 steps, top 6 layers": {"steps": 80, "top_layers": 6, "lora_dropout": 0.05},
+    "batch 2 x 80 steps, no LoRA dropout": {"steps": 80},
+    "notebook settings (64 steps, no LoRA dropout)": {},
+    "no LoRA dropout, 48 steps": {"steps": 48},
 }
 
 
@@ -65,7 +71,8 @@ def run_one(overrides: dict) -> dict:
                                           learning_rate=spec["learning_rate"], max_length=spec["max_length"],
                                           gradient_checkpointing=spec["gradient_checkpointing"], save_steps=10_000)
         targets = finetune.ATTENTION + (finetune.MLP if spec["mlp"] else ())
-        lora = finetune.LoraSettings(rank=spec["rank"], alpha=2.0 * spec["rank"], target_modules=targets,
+        lora = finetune.LoraSettings(rank=spec["rank"], alpha=2.0 * spec["rank"], dropout=spec["lora_dropout"],
+                                     target_modules=targets,
                                      layers=finetune.top_layers(model, spec["top_layers"]))
         with tempfile.TemporaryDirectory() as cache:
             run = finetune.train_lora(model, tokenizer, rows, "reader-lever", lora=lora, settings=settings,
