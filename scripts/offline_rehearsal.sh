@@ -14,10 +14,14 @@ if [ ! -d wheelhouse/models ]; then
   echo "error: no complete wheelhouse/ here. Run 'bash course.sh wheels' first (it needs the network once)." >&2
   exit 1
 fi
+command -v ip >/dev/null || { echo "error: the 'ip' command (package iproute2) is needed to switch loopback on." >&2; exit 1; }
+# A new network namespace starts with even loopback down; a laptop without Wi-Fi still has it (and Jupyter's
+# kernels talk over it), so switch it on inside, and nothing else.
+loopback_only=(sh -c 'ip link set lo up && exec "$@"' offline-room)
 if unshare -n true 2>/dev/null; then
-  cut=(unshare -n)
+  cut=(unshare -n "${loopback_only[@]}")
 elif unshare -rn true 2>/dev/null; then
-  cut=(unshare -rn)
+  cut=(unshare -rn "${loopback_only[@]}")
 else
   echo "error: cannot cut the network here: 'unshare -n' needs root, 'unshare -rn' needs user namespaces." >&2
   echo "Rehearse on a Linux machine where one of them works, or unplug the network and run 'bash course.sh test" >&2
@@ -38,6 +42,8 @@ echo "wheelhouse: $(du -sh wheelhouse | cut -f1), $(find wheelhouse -maxdepth 1 
 echo "--- the network inside the room"
 "${offline[@]}" python3 - <<'EOF'
 import socket
+with socket.create_server(("127.0.0.1", 0)) as server:  # loopback works, as on a laptop without Wi-Fi
+    socket.create_connection(server.getsockname(), timeout=5).close()
 try:
     socket.create_connection(("pypi.org", 443), timeout=5)
 except OSError as err:
