@@ -12,6 +12,7 @@ generation show up as separate figures.
     python benchmarks/run_notebooks.py notebooks/00_start_here.ipynb
     python benchmarks/run_notebooks.py --setup            # also time a fresh install + model conversion
     python benchmarks/run_notebooks.py --save-outputs     # and commit what the measured run printed
+    python benchmarks/run_notebooks.py --cold-cache       # as a learner's first run (empty cache, models prepared)
 
 Timings vary with the machine and with whatever else it is doing; run this on an idle machine.
 Budgets (DESIGN.md section 8): 5 min per notebook (8 min for notebook 05), 20 min in all, 2 GB peak.
@@ -31,6 +32,7 @@ import threading
 import time
 from pathlib import Path
 
+from course_utils.config import get_config
 from course_utils.files import write_text_atomic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,6 +168,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--save-outputs", action="store_true",
                         help="write each executed notebook back in place (when it ran without error)")
+    parser.add_argument("--cold-cache", action="store_true",
+                        help="run each notebook as on a learner's first run: an empty cache that holds only the "
+                             "prepared models (no embedding cache, indexes or training runs from earlier runs)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -180,8 +185,19 @@ def main() -> int:
 
     print(f"{'notebook':<34}{'seconds':>9}{'budget':>8}{'peak MB':>9}{'tree MB':>9}{'budget':>8}  status", flush=True)
     failed = False
+    models_dir, own_cache = get_config().models_dir, os.environ.get("COURSE_CACHE_DIR")
     for path in paths:
-        figures = run_notebook(path, args.timeout, args.save_outputs)
+        with tempfile.TemporaryDirectory(prefix="course-cold-cache-") as cold:
+            if args.cold_cache:  # the kernel inherits this environment
+                (Path(cold) / "models").symlink_to(models_dir, target_is_directory=True)
+                os.environ["COURSE_CACHE_DIR"] = cold
+            try:
+                figures = run_notebook(path, args.timeout, args.save_outputs)
+            finally:
+                os.environ.pop("COURSE_CACHE_DIR", None)
+                if own_cache is not None:
+                    os.environ["COURSE_CACHE_DIR"] = own_cache
+        figures["cache"] = "cold" if args.cold_cache else "warm"
         budget = BUDGET_SECONDS.get(path.stem, 300)
         figures.update(budget_seconds=budget, budget_peak_mb=BUDGET_PEAK_MB)
         results["notebooks"][path.stem] = figures
