@@ -193,6 +193,8 @@ def chunk_documents(
 
 def doc_ids_in_order(chunk_ids: Sequence[str]) -> list[str]:
     """Document ids of ranked chunk ids, first occurrence kept: ["a#2", "b#0", "a#0"] -> ["a", "b"]."""
+    if isinstance(chunk_ids, str):
+        raise ChunkingError(f"chunk_ids must be a list of chunk ids, got the string {chunk_ids!r}. Wrap one in a list.")
     seen: dict[str, None] = {}
     for cid in chunk_ids:
         seen.setdefault(cid.rsplit("#", 1)[0], None)

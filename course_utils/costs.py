@@ -107,6 +107,7 @@ ASSUMED = UnitCosts(
 
 def months_in_words(month: float) -> str:
     """A span of months for people: "12 days" below one month, else "3.5 months"."""
+    month = _check_number("month", month)
     return f"{month * DAYS_PER_MONTH:.0f} days" if month < 1 else f"{month:.1f} months"
 
 
@@ -116,6 +117,9 @@ def break_even(upfront_a: float, monthly_a: float, upfront_b: float, monthly_b: 
     >>> break_even(100, 10, 0, 30)   # a costs 100 more up front and saves 20 a month: even after 5 months
     5.0
     """
+    upfront_a, monthly_a, upfront_b, monthly_b = (
+        _check_number(name, value) for name, value in
+        (("upfront_a", upfront_a), ("monthly_a", monthly_a), ("upfront_b", upfront_b), ("monthly_b", monthly_b)))
     if monthly_a == monthly_b:
         return 0.0 if upfront_a == upfront_b else None
     month = (upfront_b - upfront_a) / (monthly_a - monthly_b)

@@ -228,6 +228,8 @@ def _quiet_peft():
 
 def folder_size_mb(path: str | Path) -> float:
     """Total size of the files under `path`, in MB (1e6 bytes)."""
+    if not Path(path).is_dir():
+        raise FinetuneError(f"No folder at {path}: nothing to measure. Pass a run's adapter_dir (train_lora saves it).")
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
 
 
@@ -257,7 +259,7 @@ def train_lora(
     from transformers.trainer_callback import ProgressCallback
     from transformers.trainer_utils import get_last_checkpoint
 
-    from .evaluate.meters import peak_rss_mb
+    from .evaluate.meters import peak_rss_mb, release_free_memory
 
     config = config or get_config()
     seed = config.seed if settings.seed is None else settings.seed
@@ -299,9 +301,11 @@ def train_lora(
     trainer.remove_callback(ProgressCallback)  # it prints every log line; ours shows the loss on the bar instead
     for callback in [_LossProgressBar(), *(callbacks or [])]:
         trainer.add_callback(callback)
+    release_free_memory()  # what earlier generation left behind, before training needs its peak
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - start
+    release_free_memory()
     _ready_for_generation(peft_model, settings.gradient_checkpointing)
     adapter_dir = run_dir / "adapter"
     save_adapter(peft_model, adapter_dir)

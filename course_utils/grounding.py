@@ -31,10 +31,22 @@ SYSTEM_PROMPT = (
 _HEADING_MARKS = re.compile(r"^#+\s*", re.MULTILINE)
 
 
+def check_hits(hits, error: type[Exception] = GroundingError) -> list:
+    """`hits` as a list of retrieved chunks (`rag.Hit`); anything else raises `error` with what to pass instead."""
+    if isinstance(hits, (str, bytes, dict)) or not hasattr(hits, "__iter__"):
+        raise error(f"hits must be a list of retrieved chunks (from KnowledgeIndex.retrieve), got {type(hits).__name__}.")
+    hits = list(hits)
+    for h in hits:
+        if not all(hasattr(h, name) for name in ("text", "doc_id", "chunk")):
+            raise error(f"hits must be retrieved chunks (rag.Hit, from KnowledgeIndex.retrieve), got a "
+                        f"{type(h).__name__}: {str(h)[:60]!r}.")
+    return hits
+
+
 def format_sources(hits: Sequence) -> str:
     """Number the retrieved chunks for the prompt, one per line: ``[1] Title: text``."""
     lines = []
-    for n, h in enumerate(hits, start=1):
+    for n, h in enumerate(check_hits(hits), start=1):
         text = " ".join(_HEADING_MARKS.sub("", h.text).split())  # Markdown marks and line breaks only cost tokens
         lines.append(f"[{n}] {h.chunk.title}: {text}" if h.chunk.title else f"[{n}] {text}")
     return "\n".join(lines)
@@ -55,6 +67,9 @@ _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 def cited_doc_ids(answer: str, hits: Sequence) -> list[str]:
     """Document ids of the sources an answer cites as [n] or [n, m]; numbers outside 1..len(hits) are ignored."""
+    if not isinstance(answer, str):
+        raise GroundingError(f"answer must be the model's text (a string), got {type(answer).__name__}.")
+    hits = check_hits(hits)
     numbers = [int(n) for group in _CITATION.findall(answer) for n in group.split(",")]
     return list(dict.fromkeys(hits[n - 1].doc_id for n in numbers if 1 <= n <= len(hits)))
 

@@ -110,8 +110,10 @@ def target_json(target: dict) -> str:
 
 def format_documents(hits: Sequence) -> str:
     """Retrieved chunks as labelled documents, one per line: ``[doc-id] Title: text``."""
+    from .grounding import check_hits
+
     lines = []
-    for h in hits:
+    for h in check_hits(hits, SupportError):
         text = " ".join(h.text.replace("#", " ").split())
         lines.append(f"[{h.doc_id}] {h.chunk.title}: {text}" if h.chunk.title else f"[{h.doc_id}] {text}")
     return "\n".join(lines)
@@ -317,4 +319,6 @@ def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100) of `values`, linear interpolation (numpy's default)."""
     if len(values) == 0:
         raise SupportError("No timings to summarise.")
+    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 100:
+        raise SupportError(f"q must be a percentile from 0 to 100 (e.g. 90 for p90), got {q!r}.")
     return float(np.percentile(np.asarray(values, dtype=float), q))

@@ -52,6 +52,26 @@ def current_rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1024 / 1024
 
 
+def release_free_memory() -> None:
+    """Give memory that Python and torch have freed back to the operating system, where the C library allows it.
+
+    subtle: glibc (Linux) keeps freed blocks to reuse them, and after a batch of generation it holds several
+    hundred MB that no tensor uses any more (measured: 1,551 MB resident after generating 48 RAG answers, 1,119 MB
+    after this call). On a 2 GB machine that matters, so `finetune.train_lora` calls this before training, where a
+    notebook's memory peaks. It costs a fraction of a second (a full garbage collection), so it is not called after
+    every generation. Elsewhere than Linux it only runs the garbage collector.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to trim
+            pass
+
+
 def measure(fn: Callable[..., Any], *args, **kwargs) -> tuple[Any, float, float]:
     """Run ``fn(*args, **kwargs)`` and return ``(result, seconds, peak_rss_mb_after)``."""
     with Timer() as t:

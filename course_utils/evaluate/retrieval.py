@@ -34,6 +34,9 @@ class MetricError(ValueError):
 def _prepare(retrieved: Sequence[str], relevant: Collection[str], k: int | None) -> tuple[list[str], set[str]]:
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k <= 0):
         raise MetricError(f"k must be a positive integer, got {k!r}.")
+    for name, ids in (("retrieved", retrieved), ("relevant", relevant)):
+        if isinstance(ids, (str, bytes)):
+            raise MetricError(f"{name} must be a list of document ids, got the string {ids!r}. Wrap one id in a list: [{ids!r}].")
     relevant = set(relevant)
     if not relevant:
         raise MetricError(
