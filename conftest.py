@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-GUARD = Path(__file__).resolve().parent / "tests" / "network_guard"
+ROOT = Path(__file__).resolve().parent
+GUARD = ROOT / "tests" / "network_guard"
+# subtle: pytest puts the folder of this file on sys.path to import it, which undoes `python -P`: our datasets/
+# folder would then shadow the Hugging Face `datasets` package that transformers' Trainer imports. Take it off.
+sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != ROOT]
 
 
 def pytest_configure(config):
