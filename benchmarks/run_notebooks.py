@@ -21,6 +21,7 @@ Budgets (DESIGN.md section 8): 5 min per notebook (8 min for notebook 05), 20 mi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -187,8 +188,8 @@ def main() -> int:
     failed = False
     models_dir, own_cache = get_config().models_dir, os.environ.get("COURSE_CACHE_DIR")
     for path in paths:
-        with tempfile.TemporaryDirectory(prefix="course-cold-cache-") as cold:
-            if args.cold_cache:  # the kernel inherits this environment
+        with tempfile.TemporaryDirectory(prefix="course-cold-cache-") if args.cold_cache else contextlib.nullcontext() as cold:
+            if cold:  # the kernel inherits this environment
                 (Path(cold) / "models").symlink_to(models_dir, target_is_directory=True)
                 os.environ["COURSE_CACHE_DIR"] = cold
             try:

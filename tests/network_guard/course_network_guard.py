@@ -53,20 +53,19 @@ def install() -> None:
         return
     real_connect, real_connect_ex, real_getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
 
-    def connect(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not is_local(address[0]):
-            _refuse("connect to", address)
-        return real_connect(self, address)
+    def guarded(real):
+        def connect(self, address):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not is_local(address[0]):
+                _refuse("connect to", address)
+            return real(self, address)
 
-    def connect_ex(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not is_local(address[0]):
-            _refuse("connect to", address)
-        return real_connect_ex(self, address)
+        return connect
 
     def getaddrinfo(host, *args, **kwargs):
         if not is_local(host):
             _refuse("look up", host)
         return real_getaddrinfo(host, *args, **kwargs)
 
-    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
+    socket.socket.connect, socket.socket.connect_ex = guarded(real_connect), guarded(real_connect_ex)
+    socket.getaddrinfo = getaddrinfo
     socket._course_network_guard = True
