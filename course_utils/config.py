@@ -169,12 +169,18 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
     return CourseConfig(**values)
 
 
+def check_seed(seed) -> int:
+    """Return `seed` if it is a whole number from 0 to 2**32 - 1; otherwise raise ConfigError saying so."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ConfigError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}. Example: seed_everything(42).")
+    return seed
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch so that a notebook's results repeat run after run."""
     import random
 
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ConfigError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}. Example: seed_everything(42).")
+    check_seed(seed)
 
     import numpy as np
     import torch

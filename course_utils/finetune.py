@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .config import CourseConfig, get_config, seed_everything
+from .config import CourseConfig, check_seed, get_config
 from .formatting import build_training_set, pad_batch
 
 ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")  # the four attention projections of a Llama layer
@@ -167,7 +167,13 @@ def has_lora(model) -> bool:
 
 
 def add_lora(model, lora: LoraSettings = LoraSettings(), seed: int | None = None):
-    """Freeze `model` and inject LoRA layers (in place); returns the peft model. Seeded, so A starts the same."""
+    """Freeze `model` and inject LoRA layers (in place); returns the peft model.
+
+    Seeded, so A starts the same every time; the seeding happens inside ``torch.random.fork_rng``, so the caller's
+    random state (Python, NumPy, torch) is left as it was: an exercise check that calls this does not reseed a
+    learner's notebook.
+    """
+    import torch
     from peft import get_peft_model
 
     if has_lora(model):
@@ -182,8 +188,9 @@ def add_lora(model, lora: LoraSettings = LoraSettings(), seed: int | None = None
     n_layers = getattr(getattr(model, "config", None), "num_hidden_layers", None)
     if lora.layers is not None and n_layers is not None and max(lora.layers) >= n_layers:
         raise FinetuneError(f"layers {lora.layers} go past this model's {n_layers} decoder layers (0 to {n_layers - 1}).")
-    seed_everything(get_config().seed if seed is None else seed)
-    with _quiet_peft():
+    seed = check_seed(get_config().seed if seed is None else seed)
+    with torch.random.fork_rng(devices=[]), _quiet_peft():
+        torch.manual_seed(seed)
         return get_peft_model(model, lora.to_peft())
 
 

@@ -30,6 +30,10 @@ class FormattingError(ValueError):
     """A training example cannot be built; the message says which one and what to change."""
 
 
+class ExampleTooLongError(FormattingError):
+    """One example (prompt + answer) is longer than max_length; `drop_too_long=True` skips such examples."""
+
+
 def to_messages(prompt: str, answer: str, system: str | None = None) -> list[dict]:
     """Build a one-turn conversation ``[system?, user, assistant]`` from a prompt and its answer."""
     for name, value in (("prompt", prompt), ("answer", answer)):
@@ -63,7 +67,7 @@ def tokenize_conversation(tokenizer, messages: list[dict], max_length: int) -> d
         )
     input_ids = prompt_ids + answer_ids
     if len(input_ids) > max_length:
-        raise FormattingError(
+        raise ExampleTooLongError(
             f"The example is {len(input_ids)} tokens (prompt {len(prompt_ids)} + answer {len(answer_ids)}) but "
             f"max_length is {max_length}. Raise max_length, or pass drop_too_long=True to skip such examples."
         )
@@ -105,9 +109,10 @@ def build_training_set(
         try:
             examples.append(tokenize_conversation(tokenizer, messages, max_length))
         except FormattingError as err:
-            if drop_too_long and "drop_too_long" in str(err):
+            # the error's class, not its wording, decides: only a too-long example may be skipped
+            if drop_too_long and isinstance(err, ExampleTooLongError):
                 continue
-            raise FormattingError(f"Row {i}: {err}") from None
+            raise type(err)(f"Row {i}: {err}") from None
     if not examples:
         raise FormattingError(f"All {len(rows)} rows are longer than max_length={max_length}. Raise max_length.")
     return examples
@@ -120,7 +125,10 @@ def pad_batch(examples: list[dict[str, list[int]]], pad_token_id: int, answer_lo
     token; a collator that masks every pad-token label would also mask the end-of-turn the model must learn.
 
     With `answer_logits_only` the batch also tells the model to compute logits only where a label follows
-    (``logits_to_keep``, a boolean mask) and gives those labels already shifted (``shift_labels``). The loss
+    (``logits_to_keep``, a boolean mask) and gives those labels already shifted (``shift_labels``). A boolean
+    ``(batch, sequence)`` mask is part of ``logits_to_keep``'s documented contract in transformers 5 (see
+    ``transformers.modeling_utils.slice_logits_to_keep``: "keep the True positions"), and
+    ``tests/test_finetune.py`` pins that the loss is unchanged, so an upgrade that breaks it fails a test. The loss
     is the same number, but the (tokens x 49,152-word vocabulary) logits, the largest tensors of a training
     step on a small model, shrink to the answer's tokens: a few hundred MB less at batch 4 x 160 tokens.
     """

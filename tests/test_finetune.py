@@ -208,6 +208,36 @@ def test_too_long_examples_raise_or_are_dropped(tokenizer):
     assert len(build_training_set(tokenizer, rows, 64, drop_too_long=True)) == 2
 
 
+def test_drop_too_long_is_decided_by_the_error_class_not_its_wording(tokenizer):
+    from course_utils.formatting import ExampleTooLongError
+
+    rows = ROWS[:2] + [{"prompt": "short", "answer": "word " * 80}]
+    with pytest.raises(ExampleTooLongError):
+        build_training_set(tokenizer, rows, 64)
+    # a prompt that alone is too long is another mistake (max_length far too small): never skipped
+    with pytest.raises(FormattingError, match="prompt alone") as info:
+        build_training_set(tokenizer, ROWS[:1], 16, drop_too_long=True)
+    assert not isinstance(info.value, ExampleTooLongError)
+
+
+def test_add_lora_starts_the_same_and_leaves_the_callers_random_state_alone():
+    import random
+
+    import numpy as np
+
+    plain_1, plain_2 = tiny_model(), tiny_model()  # (tiny_model seeds torch itself)
+    random.seed(7), np.random.seed(7), torch.manual_seed(7)
+    expected = (random.random(), float(np.random.rand()), float(torch.rand(1)))
+    random.seed(7), np.random.seed(7), torch.manual_seed(7)
+    first = finetune.add_lora(plain_1, seed=3)
+    after = (random.random(), float(np.random.rand()), float(torch.rand(1)))
+    assert after == expected  # nothing was reseeded behind the caller's back
+    second = finetune.add_lora(plain_2, seed=3)
+    a1 = [p for n, p in first.named_parameters() if "lora_A" in n]
+    a2 = [p for n, p in second.named_parameters() if "lora_A" in n]
+    assert a1 and all(torch.equal(x, y) for x, y in zip(a1, a2))
+
+
 def test_resuming_without_a_checkpoint(tokenizer, config):
     with pytest.raises(CheckpointNotFoundError, match="no checkpoint in"):
         finetune.train_lora(tiny_model(), tokenizer, ROWS, "never-trained", settings=TINY, resume=True, config=config)
