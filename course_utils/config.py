@@ -91,6 +91,7 @@ ENV_VARS = {
     "COURSE_EMBEDDER": "embedding model name (default: all-minilm-l6-v2)",
     "COURSE_ALLOW_HUB": "'1' to allow Hugging Face Hub model ids (needs network; never used by default)",
     "COURSE_DEVICE": "override the profile's device: 'cpu' or 'cuda'",
+    "COURSE_MEMORY_CHECK": "'0' to skip the free-memory check before loading a model or training (default: on)",
 }
 
 

@@ -166,6 +166,18 @@ def has_lora(model) -> bool:
     return any("lora_A" in name for name, _ in model.named_modules())
 
 
+def training_memory_mb(settings: TrainSettings) -> float:
+    """Rough memory a training run needs on top of the loaded model, in MiB (for the memory check).
+
+    A straight line through the peaks of `benchmarks/lora_tradeoffs.json` (SmolLM2-135M, rank 8, batch x
+    max_length tokens): about 400 MB of optimiser state, gradients and buffers, plus 0.55 MB per token of the
+    batch with gradient checkpointing, 1.6 MB without (all activations kept). E.g. batch 2 x 192 tokens with
+    checkpointing: about 610 MB, measured 1,250 MB peak with the 0.6 GB model.
+    """
+    per_token = 0.55 if settings.gradient_checkpointing else 1.6
+    return 400 + per_token * settings.batch_size * settings.max_length
+
+
 def add_lora(model, lora: LoraSettings = LoraSettings(), seed: int | None = None):
     """Freeze `model` and inject LoRA layers (in place); returns the peft model.
 
@@ -266,13 +278,18 @@ def train_lora(
     from transformers.trainer_callback import ProgressCallback
     from transformers.trainer_utils import get_last_checkpoint
 
-    from .evaluate.meters import peak_rss_mb, release_free_memory
+    from .evaluate.meters import check_memory, peak_rss_mb, release_free_memory
 
     config = config or get_config()
     seed = config.seed if settings.seed is None else settings.seed
     run_dir = _run_dir(config, run_name)
     checkpoint = _checkpoint_to_resume(run_dir, resume, get_last_checkpoint)
     examples = build_training_set(tokenizer, rows, settings.max_length, system=system, drop_too_long=drop_too_long)
+    release_free_memory()
+    check_memory(
+        training_memory_mb(settings), f"Training '{run_name}'",
+        advice="Or train with a smaller batch_size or max_length, or with gradient_checkpointing=True.",
+    )
     if checkpoint is None:
         shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run must not pick up an old run's checkpoints
     peft_model = add_lora(model, lora, seed=seed)

@@ -252,6 +252,11 @@ def load_generator(name: str | None = None, config: CourseConfig | None = None):
         raise ModelNotAvailableError(f"'{name}' is an embedder, not a generator. Try load_embedder('{name}').")
     source = resolve_model(name, config)
     offline = not (config.allow_hub and source == name and "/" in name and not Path(name).is_dir())
+    if Path(source).is_dir():  # weights on disk: the model needs about their size, plus working room
+        from .evaluate.meters import check_memory
+
+        weights_mb = sum(f.stat().st_size for f in Path(source).glob("*.safetensors")) / 1024 / 1024
+        check_memory(1.2 * weights_mb + 100, f"Loading the generator '{name}'")
     try:
         with _quiet_loading():
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)

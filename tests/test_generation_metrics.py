@@ -157,3 +157,44 @@ def test_release_free_memory_returns_memory_after_garbage_and_never_fails(monkey
     assert len(keep) == 60
     monkeypatch.setattr(sys, "platform", "win32")  # elsewhere it only collects garbage
     assert meters.release_free_memory() is None
+
+
+def test_memory_check_stops_with_advice_before_a_step_that_cannot_fit(monkeypatch):
+    from course_utils.evaluate import meters
+
+    monkeypatch.delenv("COURSE_MEMORY_CHECK", raising=False)
+    free = meters.available_memory_mb()
+    assert free > 0
+    assert meters.check_memory(1, "A tiny step") > 0
+    with pytest.raises(meters.MemoryBudgetError, match=r"needs about .* MB .* Close other notebooks .*COURSE_MEMORY_CHECK=0"):
+        meters.check_memory(free * 100, "Training 'demo'")
+    monkeypatch.setenv("COURSE_MEMORY_CHECK", "0")
+    assert meters.check_memory(free * 100, "Training 'demo'") > 0  # skipped on request
+    with pytest.raises(ValueError, match="needed_mb"):
+        meters.check_memory(-5, "x")
+
+
+def test_load_generator_and_train_lora_check_memory_first(monkeypatch, tmp_path):
+    from course_utils import finetune, models
+    from course_utils.evaluate import meters
+    from course_utils.finetune import TrainSettings
+
+    monkeypatch.delenv("COURSE_MEMORY_CHECK", raising=False)
+    monkeypatch.setattr(meters, "available_memory_mb", lambda: 50.0)
+    with pytest.raises(meters.MemoryBudgetError, match="Loading the generator 'smollm2-135m-instruct' needs about"):
+        models.load_generator()
+    with pytest.raises(meters.MemoryBudgetError, match="Training 'tiny' needs about .* smaller batch_size"):
+        finetune.train_lora(object(), _Tok(), [{"prompt": "a", "answer": "b"}], "tiny", settings=TrainSettings(steps=1))
+    big = TrainSettings(batch_size=4, max_length=192, gradient_checkpointing=False)
+    assert finetune.training_memory_mb(big) > finetune.training_memory_mb(TrainSettings())
+
+
+class _Tok:
+    """Stands in for a tokenizer: train_lora checks memory after formatting the rows, so formatting must work."""
+
+    def apply_chat_template(self, messages, tokenize=False, add_generation_prompt=False):
+        text = "".join(f"<{m['role']}>{m['content']}" for m in messages)
+        return text + ("<assistant>" if add_generation_prompt else "")
+
+    def __call__(self, text, add_special_tokens=False):
+        return {"input_ids": [ord(c) for c in text]}

@@ -72,6 +72,54 @@ def release_free_memory() -> None:
             pass
 
 
+class MemoryBudgetError(RuntimeError):
+    """A step would need more memory than this machine has free; the message says what to close or change."""
+
+
+def available_memory_mb() -> float:
+    """Memory the operating system can still give this process, in MiB.
+
+    The smaller of the machine's available memory (psutil) and what is left under a container's limit
+    (cgroup v2 ``memory.max`` minus ``memory.current``; Binder and Docker set one, and the machine's own
+    figure would not show it).
+    """
+    import psutil
+
+    free = psutil.virtual_memory().available / 1024 / 1024
+    try:
+        limit = open("/sys/fs/cgroup/memory.max").read().strip()
+        used = open("/sys/fs/cgroup/memory.current").read().strip()
+        if limit != "max":
+            free = min(free, (int(limit) - int(used)) / 1024 / 1024)
+    except (OSError, ValueError):  # no cgroup v2 files (macOS, Windows, cgroup v1): the machine's figure
+        pass
+    return free
+
+
+def check_memory(needed_mb: float, what: str, advice: str = "") -> float:
+    """Stop with advice, before `what` starts, when less than `needed_mb` MiB is free; return the free MiB.
+
+    A kernel that runs out of memory dies without a message and loses every variable; this check turns that
+    into an error that says what to close. Set ``COURSE_MEMORY_CHECK=0`` to skip it (for instance where the
+    operating system would swap rather than fail).
+    """
+    import os
+
+    if not isinstance(needed_mb, (int, float)) or isinstance(needed_mb, bool) or needed_mb < 0:
+        raise ValueError(f"needed_mb must be a number of MiB (0 or more), got {needed_mb!r}.")
+    free = available_memory_mb()
+    if os.environ.get("COURSE_MEMORY_CHECK", "1").strip() in ("0", "no", "false", "off"):
+        return free
+    if free < needed_mb:
+        raise MemoryBudgetError(
+            f"{what} needs about {needed_mb:,.0f} MB of memory, but only {free:,.0f} MB is free. "
+            "Close other notebooks (Kernel > Shut Down All Kernels in JupyterLab) and other large programs, "
+            f"then run the cell again.{' ' + advice if advice else ''} "
+            "(To skip this check, set COURSE_MEMORY_CHECK=0.)"
+        )
+    return free
+
+
 def measure(fn: Callable[..., Any], *args, **kwargs) -> tuple[Any, float, float]:
     """Run ``fn(*args, **kwargs)`` and return ``(result, seconds, peak_rss_mb_after)``."""
     with Timer() as t:
