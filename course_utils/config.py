@@ -30,9 +30,7 @@ class Profile:
 
     name: str
     eval_limit: int  # test examples scored per system in the generation experiments
-    train_steps: int  # optimiser steps per LoRA training run
-    train_batch_size: int  # examples per optimiser step
-    max_length: int  # tokens per training example (prompt + answer); longer ones are rejected
+    train_scale: int  # each LoRA run takes this many times its steps of finetune.TRAINING_RUNS (so sees more data)
     max_new_tokens: int  # generation budget for one answer
     embed_batch_size: int  # texts per embedding batch
     device: str  # "cpu" or "cuda"
@@ -42,9 +40,7 @@ PROFILES: dict[str, Profile] = {
     "fast": Profile(
         name="fast",
         eval_limit=40,
-        train_steps=60,
-        train_batch_size=4,
-        max_length=192,
+        train_scale=1,
         max_new_tokens=64,
         embed_batch_size=32,
         device="cpu",
@@ -52,9 +48,7 @@ PROFILES: dict[str, Profile] = {
     "full": Profile(
         name="full",
         eval_limit=10_000,  # i.e. the whole test split
-        train_steps=600,
-        train_batch_size=16,
-        max_length=384,
+        train_scale=4,
         max_new_tokens=128,
         embed_batch_size=128,
         device="cuda",

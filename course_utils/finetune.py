@@ -111,6 +111,52 @@ class TrainSettings:
             raise FinetuneError(f"learning_rate must be positive, got {self.learning_rate!r}. Try 1e-3 for LoRA.")
 
 
+# The training runs of notebooks 03-05 under the `fast` profile: the one place their settings live. A notebook asks
+# for its run with `train_settings(name)`; the `full` profile multiplies the steps (Profile.train_scale), so each
+# run trains longer and sees more of its training data. Notebook 00 prints this table for the active profile.
+TRAINING_RUNS: dict[str, TrainSettings] = {
+    "extraction": TrainSettings(steps=70, batch_size=2, learning_rate=3e-3, max_length=192),  # 03, JSON records
+    "tone": TrainSettings(steps=20, batch_size=4, learning_rate=2e-3, max_length=160),  # 03, the brand voice
+    "facts": TrainSettings(steps=32, batch_size=8, learning_rate=5e-3, max_length=96),  # 04, facts into weights
+    "support-closed-book": TrainSettings(steps=20, batch_size=4, learning_rate=3e-3, max_length=160,
+                                         gradient_checkpointing=False),  # 05, question -> JSON answer
+    # "support-reader" (05, retrieved context -> JSON answer) is built from support.READER, where the reader's
+    # other settings (chunks, k, layers) live beside it
+}
+
+
+def train_settings(run: str, config: CourseConfig | None = None) -> TrainSettings:
+    """The TrainSettings of one of the course's training runs, for the active profile (see TRAINING_RUNS)."""
+    from dataclasses import replace
+
+    if run == "support-reader":
+        from .support import READER
+
+        base = TrainSettings(steps=READER["steps"], batch_size=READER["batch_size"],
+                             learning_rate=READER["learning_rate"], max_length=READER["max_length"],
+                             gradient_checkpointing=READER["gradient_checkpointing"])
+    elif run in TRAINING_RUNS:
+        base = TRAINING_RUNS[run]
+    else:
+        raise FinetuneError(f"Unknown training run {run!r}. The course's runs: {sorted(TRAINING_RUNS) + ['support-reader']}. "
+                            "For your own run, build TrainSettings(steps=..., batch_size=...) directly.")
+    scale = (config or get_config()).profile.train_scale
+    return replace(base, steps=base.steps * scale, save_steps=base.save_steps * scale)
+
+
+def training_table(config: CourseConfig | None = None):
+    """A DataFrame of every course training run's settings under the active profile (shown in notebook 00)."""
+    import pandas as pd
+
+    config = config or get_config()
+    rows = {run: train_settings(run, config) for run in [*TRAINING_RUNS, "support-reader"]}
+    table = pd.DataFrame({run: {"steps": s.steps, "batch size": s.batch_size, "examples seen": s.steps * s.batch_size,
+                                "learning rate": s.learning_rate, "max length": s.max_length,
+                                "gradient checkpointing": s.gradient_checkpointing} for run, s in rows.items()}).T
+    table.index.name = f"profile '{config.profile.name}'"
+    return table
+
+
 @dataclass
 class TrainResult:
     """What a training run returns: the tuned model and the numbers that describe the run."""
@@ -276,6 +322,7 @@ def train_lora(
     """
     from transformers import Trainer, TrainingArguments
     from transformers.trainer_callback import ProgressCallback
+    from transformers.utils.notebook import NotebookProgressCallback
     from transformers.trainer_utils import get_last_checkpoint
 
     from .evaluate.meters import check_memory, peak_rss_mb, release_free_memory
@@ -322,7 +369,10 @@ def train_lora(
         train_dataset=examples,
         data_collator=partial(pad_batch, pad_token_id=tokenizer.pad_token_id),
     )
-    trainer.remove_callback(ProgressCallback)  # it prints every log line; ours shows the loss on the bar instead
+    # Trainer's own bar is ProgressCallback in a terminal and NotebookProgressCallback in Jupyter (a second bar plus
+    # a table with one row per step); ours is one bar with the latest loss on it, and notebooks plot the loss.
+    trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(NotebookProgressCallback)
     for callback in [_LossProgressBar(), *(callbacks or [])]:
         trainer.add_callback(callback)
     release_free_memory()  # what earlier generation left behind, before training needs its peak
@@ -409,12 +459,13 @@ def _ready_for_generation(peft_model, used_checkpointing: bool) -> None:
 
 def _LossProgressBar():
     """A tqdm bar over optimiser steps that shows the latest loss instead of printing every log line."""
-    from tqdm.auto import tqdm
     from transformers import TrainerCallback
+
+    from .progress import progress_bar
 
     class LossProgressBar(TrainerCallback):
         def on_train_begin(self, args, state, control, **kwargs):
-            self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="Training", unit="step")
+            self.bar = progress_bar(total=state.max_steps, initial=state.global_step, desc="Training", unit="step")
 
         def on_step_end(self, args, state, control, **kwargs):
             self.bar.update(state.global_step - self.bar.n)

@@ -114,13 +114,13 @@ def prepare(names: Sequence[str] | None = None, config: CourseConfig | None = No
 
     Safe to run twice: a model already converted is skipped unless ``force=True``.
     """
-    from tqdm.auto import tqdm
+    from .progress import progress_bar
 
     config = config or get_config()
     names = list(names) if names else [config.embedder, config.generator]
     done: dict[str, Path] = {}
     nothing_to_do = not force and all(is_prepared(n, config) for n in names)
-    for name in tqdm(names, desc="Preparing models", unit="model", disable=nothing_to_do):
+    for name in progress_bar(names, desc="Preparing models", unit="model", disable=nothing_to_do):
         spec = _known(name)
         if spec.kind == "embedder":
             done[name] = package_weights(name)
@@ -330,7 +330,7 @@ def chat_batch(
     object); each answer returned begins with it.
     """
     import torch
-    from tqdm.auto import tqdm
+    from .progress import progress_bar
 
     if isinstance(conversations, str) or (isinstance(conversations, (list, tuple)) and conversations
                                           and isinstance(conversations[0], dict)):
@@ -353,7 +353,7 @@ def chat_batch(
         order.sort(key=lengths.__getitem__)
     answers: dict[int, str] = {}
     starts = range(0, len(prompts), batch_size)
-    for start in tqdm(starts, desc="Generating", unit="batch", disable=not progress or len(starts) < 2):
+    for start in progress_bar(starts, desc="Generating", unit="batch", disable=not progress or len(starts) < 2):
         chosen = order[start : start + batch_size]
         batch = tokenizer([prompts[i] for i in chosen], return_tensors="pt", padding=True, add_special_tokens=False)
         batch = batch.to(model.device)

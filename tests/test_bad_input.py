@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import chunking, config, costs, data, decision, finetune, grounding, indexes, results, support
-from course_utils.evaluate import answers, generation, retrieval
+from course_utils import chunking, config, costs, data, decision, finetune, grounding, indexes, injection, results, support
+from course_utils.evaluate import answers, generation, meters, retrieval
 
 DF = pd.DataFrame
 # (function, args, kwargs, error class, a phrase the message must contain: what is wrong or what to do)
@@ -55,6 +55,13 @@ TABLE = [
     (grounding.format_sources, (["abc"],), {}, grounding.GroundingError, "rag.Hit"),
     (grounding.cited_doc_ids, (None, []), {}, grounding.GroundingError, "a string"),
     (indexes.BM25Index, ([],), {}, indexes.RetrievalIndexError, "corpus is empty"),
+    (injection.poison_documents, ([{"id": "a", "text": "x"}], "b"), {}, injection.InjectionError, "Pick one of"),
+    (injection.poison_documents, ([{"id": "a", "text": "x"}], "a", ""), {}, injection.InjectionError, "non-empty"),
+    (injection.followed, (None,), {}, injection.InjectionError, "model's text"),
+    (injection.filter_instructions, (3,), {}, injection.InjectionError, "a string"),
+    (injection.filtered_hits, ("abc",), {}, injection.InjectionError, "KnowledgeIndex.retrieve"),
+    (injection.guarded_prompt, (" ", []), {}, injection.InjectionError, "Empty question"),
+    (meters.check_memory, ("lots", "x"), {}, ValueError, "number of MiB"),
     (indexes.reciprocal_rank_fusion, ([[1]],), {"k0": -1}, indexes.RetrievalIndexError, "60 is the usual"),
     (results.check_scoreboard, ("x",), {}, results.ResultsError, "Run notebook 05"),
     (results.read_scoreboard, ("/nonexistent/scoreboard.json",), {}, results.ResultsError, "Run notebook 05"),

@@ -19,7 +19,7 @@ def test_defaults_are_the_fast_cpu_profile():
 
 def test_fast_profile_is_smaller_than_full():
     fast, full = PROFILES["fast"], PROFILES["full"]
-    for knob in ("eval_limit", "train_steps", "train_batch_size", "max_length", "max_new_tokens"):
+    for knob in ("eval_limit", "train_scale", "max_new_tokens"):
         assert getattr(fast, knob) < getattr(full, knob), knob
 
 
@@ -83,3 +83,28 @@ def test_seed_everything_repeats_random_draws():
 def test_a_seed_that_is_not_a_whole_number_is_a_config_error(seed, tmp_path):
     with pytest.raises(ConfigError, match="seed must be an integer"):
         get_config(seed=seed, cache_dir=tmp_path)
+
+
+def test_the_full_profile_changes_every_training_run_the_notebooks_use():
+    """Notebooks 03-05 take their training settings from finetune.train_settings (one table, scaled by the profile),
+    and COURSE_PROFILE=full trains each of them longer; checked without training anything."""
+    import json
+    import re
+
+    from course_utils import finetune
+
+    used = {}
+    for name in ("03_finetuning_with_lora", "04_can_finetuning_teach_facts", "05_rag_plus_finetuning"):
+        cells = json.loads((REPO_ROOT / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert not re.search(r"TrainSettings\(\s*\w", code), f"{name} builds its own TrainSettings; use finetune.train_settings(run)"
+        used[name] = re.findall(r'train_settings\("([\w-]+)"\)', code)
+        assert used[name], f"{name} trains nothing through finetune.train_settings"
+    fast, full = get_config(profile="fast"), get_config(profile="full")
+    for run in {run for runs in used.values() for run in runs}:
+        a, b = finetune.train_settings(run, fast), finetune.train_settings(run, full)
+        assert b.steps == a.steps * full.profile.train_scale > a.steps, run
+        assert (a.batch_size, a.learning_rate, a.max_length) == (b.batch_size, b.learning_rate, b.max_length), run
+    assert sorted(r for runs in used.values() for r in runs) == sorted([*finetune.TRAINING_RUNS, "support-reader"])
+    with pytest.raises(finetune.FinetuneError, match="The course's runs"):
+        finetune.train_settings("nope")
