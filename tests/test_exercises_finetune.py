@@ -96,3 +96,31 @@ def test_unattempted_exercises_only_remind(small_llama, capsys):
     checks.check_exact_accuracy(lambda p, q: None, PREDICTIONS, QUESTIONS)
     checks.check_update_prediction(None, 0.4, 0.0)
     assert capsys.readouterr().out.count("Not done yet") == 5
+
+
+def test_forgetting_rate(capsys):
+    from course_utils.evaluate.answers import answer_correct
+
+    def solution(before, after, questions):  # as in notebooks/solutions/03_04_solutions.md
+        rows = list(questions.itertuples())
+        right_before = [answer_correct(a, r.answer, r.variants) for a, r in zip(before, rows)]
+        right_after = [answer_correct(a, r.answer, r.variants) for a, r in zip(after, rows)]
+        known = [after_ok for before_ok, after_ok in zip(right_before, right_after) if before_ok]
+        return sum(not ok for ok in known) / len(known) if known else 0.0
+
+    before, after = ["149 EUR", "2 days", "Berlin"], ["149 EUR", "3 days", "Paris"]  # knew 2, forgot 1
+    checks.check_forgetting_rate(solution, before, after, QUESTIONS)
+    assert "forget 50% of what it answered right before" in capsys.readouterr().out
+
+    def wrong_after_share(before, after, questions):  # the share wrong after, over every question
+        rows = list(questions.itertuples())
+        return sum(not answer_correct(a, r.answer, r.variants) for a, r in zip(after, rows)) / len(rows)
+
+    with pytest.raises(AssertionError, match="forgetting needs something to forget"):
+        checks.check_forgetting_rate(wrong_after_share, before, after, QUESTIONS)
+    with pytest.raises(AssertionError, match="not a count"):
+        checks.check_forgetting_rate(lambda b, a, q: 2, before, after, QUESTIONS)
+    with pytest.raises(AssertionError, match="a number between 0 and 1"):
+        checks.check_forgetting_rate(lambda b, a, q: "half", before, after, QUESTIONS)
+    checks.check_forgetting_rate(lambda b, a, q: None, before, after, QUESTIONS)
+    assert "Not done yet" in capsys.readouterr().out

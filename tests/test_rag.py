@@ -378,7 +378,7 @@ def test_exercise_checks_accept_solutions_reject_mistakes_and_tolerate_stubs(cap
     def stub(*args):
         raise NotImplementedError
 
-    for check in (checks.check_chunker, checks.check_top_k, checks.check_recall_at_k):
+    for check in (checks.check_chunker, checks.check_top_k, checks.check_recall_at_k, checks.check_cited_ids):
         check(stub)
         assert "Not done yet" in capsys.readouterr().out
 
@@ -388,6 +388,20 @@ def test_exercise_checks_accept_solutions_reject_mistakes_and_tolerate_stubs(cap
     checks.check_fix_for_failure({"multi_doc": "retrieve more", "distractor": "rerank", "unanswerable": "abstain"},
                                  ["retrieve more", "rerank", "abstain"])
     assert capsys.readouterr().out.count("Correct") == 4
+
+    def cited_ids(answer, doc_ids):  # as in notebooks/solutions/01_02_solutions.md
+        numbers = [int(n) for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", answer) for n in group.split(",")]
+        return list(dict.fromkeys(doc_ids[n - 1] for n in numbers if 1 <= n <= len(doc_ids)))
+
+    checks.check_cited_ids(cited_ids)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="sources count from 1"):  # off by one
+        checks.check_cited_ids(lambda a, ids: [ids[int(n)] for n in re.findall(r"\[(\d+)\]", a) if int(n) < len(ids)])
+    with pytest.raises(AssertionError, match="keep each document once"):  # duplicates kept
+        checks.check_cited_ids(lambda a, ids: [ids[int(n) - 1] for n in re.findall(r"\d+", a) if 0 < int(n) <= len(ids)])
+    with pytest.raises(AssertionError, match="skip numbers outside"):  # no range check
+        checks.check_cited_ids(lambda a, ids: list(dict.fromkeys(
+            ids[(int(n) - 1) % len(ids)] for g in re.findall(r"\[([\d, ]+)\]", a) for n in g.split(","))))
 
     with pytest.raises(AssertionError, match="size - overlap"):
         checks.check_chunker(lambda t, s, o: [t[i : i + s] for i in range(0, len(t), s)])  # ignores overlap

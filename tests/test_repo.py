@@ -66,6 +66,12 @@ def test_notebook_shape(path):
     assert "## Summary" in headings and "## Exercises" in headings, "a Summary and an Exercises section"
     exercises = nb.cells[[c.cell_type == "markdown" and "## Exercises" in c.source.splitlines() for c in nb.cells].index(True):]
     assert any(re.search(r"\bchecks?\.check_\w+\(", c.source) for c in exercises if c.cell_type == "code"), "exercises with checks"
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    checked = {m for source in code for m in re.findall(r"\bchecks?\.(check_\w+)\(", source)}
+    if path.name[:2] != "00":
+        assert len(checked) >= 3, f"at least three checked exercises from notebook 01 on, found {sorted(checked)}"
+    assert not any(re.search(r"Your code here.*\n\s*return None", source) for source in code), \
+        "exercise stubs raise NotImplementedError (one convention across the course)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -105,6 +105,47 @@ def check_exact_accuracy(exact_accuracy: Callable, predictions: Sequence[str], q
           "Exact match punishes every extra word, so it favours systems that answer tersely.")
 
 
+def check_forgetting_rate(forgetting_rate: Callable, before: Sequence[str], after: Sequence[str], questions) -> None:
+    """Check ``forgetting_rate(before, after, questions) -> float``: of the questions answered right *before*
+    fine-tuning, the share answered wrong *after* (0 when nothing was known before)."""
+    import pandas as pd
+
+    from course_utils.evaluate.answers import answer_correct
+
+    def reference(b_answers, a_answers, qs):
+        right = lambda outs: [answer_correct(o, r.answer, r.variants) for o, r in zip(outs, qs.itertuples())]
+        known = [a for b, a in zip(right(b_answers), right(a_answers)) if b]
+        return sum(not a for a in known) / len(known) if known else 0.0
+
+    toy = pd.DataFrame({"answer": ["Paris", "7", "Mars", "Au"], "variants": [[], ["seven"], [], []]})
+    cases = [
+        (["Paris", "seven", "Venus", "Au"], ["Paris", "eight", "Mars", "Ag"], toy),  # knew 3, forgot 2, learned 1
+        (["Paris", "7", "Mars", "Au"], ["Paris", "7", "Mars", "Au"], toy),  # forgot nothing
+        (["Lyon", "6", "Venus", "Ag"], ["Paris", "7", "Mars", "Au"], toy),  # knew nothing before
+        (list(before), list(after), questions),
+    ]
+    for b_answers, a_answers, qs in cases:
+        stub, got = not_done(forgetting_rate, list(b_answers), list(a_answers), qs, none_is_stub=True)
+        if stub:
+            return
+        want = reference(b_answers, a_answers, qs)
+        if not isinstance(got, (int, float)) or isinstance(got, bool):
+            raise AssertionError(f"forgetting_rate() should return a number between 0 and 1, got {got!r}.")
+        if abs(got - want) < 1e-9:
+            continue
+        wrong_after = sum(not answer_correct(o, r.answer, r.variants) for o, r in zip(a_answers, qs.itertuples()))
+        if got > 1:
+            hint = "a share between 0 and 1, not a count."
+        elif abs(got - wrong_after / len(qs)) < 1e-9:
+            hint = ("that is the share of all questions answered wrong after. Count only the questions the model "
+                    "answered right before: forgetting needs something to forget.")
+        else:
+            hint = "answer_correct(answer, row.answer, row.variants) before and after; of the rows right before, the share wrong after."
+        raise AssertionError(f"Expected {want:.3f}, got {got:.3f}. Hint: {hint}")
+    print(f"Correct: on the notebook's general questions, fine-tuning made the model forget {reference(before, after, questions):.0%} "
+          "of what it answered right before (and your function agrees on 3 small cases).")
+
+
 def check_update_prediction(prediction: str | None, old_rate: float, new_rate: float) -> None:
     """Check a prediction ('old' or 'new') of which facts the fine-tuned model states after the update."""
     check_prediction(

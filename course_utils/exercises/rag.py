@@ -43,6 +43,47 @@ def check_top_k(top_k: Callable) -> None:
     print("Correct: your top-k search returns exactly what FAISS's exact index returns on 5 queries.")
 
 
+def check_cited_ids(cited_ids: Callable) -> None:
+    """Check ``cited_ids(answer, doc_ids) -> list[str]``: the documents an answer cites as [n], in order, once each.
+
+    `doc_ids` lists the retrieved chunks' document ids in prompt order ([1] is doc_ids[0]); the reference is
+    `grounding.cited_doc_ids`, which notebook 01 uses to score citations.
+    """
+    from course_utils.chunking import Chunk
+    from course_utils.grounding import cited_doc_ids
+    from course_utils.rag import Hit
+
+    doc_ids = ["prod-k3", "policy-returns", "prod-k3", "plan-grove"]
+    hits = [Hit(Chunk("text", d, n, 0, 4), 1.0, n + 1) for n, d in enumerate(doc_ids)]
+    cases = [
+        ("It costs 149 EUR [1].", "one citation"),
+        ("Returns take 30 days [2], and the K3 is covered [3].", "two sources"),
+        ("See [2] and [1, 4].", "a grouped citation [1, 4]"),
+        ("It costs 149 EUR [1][3].", "the same document cited twice (chunks 1 and 3 are both prod-k3)"),
+        ("Ask support [7].", "a number with no source behind it"),
+        ("No source here.", "no citation at all"),
+    ]
+    for answer, what in cases:
+        stub, got = not_done(cited_ids, answer, list(doc_ids))
+        if stub:
+            return
+        want = cited_doc_ids(answer, hits)
+        if got is None:
+            raise AssertionError("cited_ids() returned None: did you forget `return`?")
+        if list(got) == want:
+            continue
+        hint = "Hint: find every [n] or [n, m] with a regular expression, then doc_ids[n - 1] (sources count from 1)."
+        if len(set(got)) < len(list(got)):
+            hint = "Hint: keep each document once, in the order of its first citation (dict.fromkeys keeps order)."
+        elif what.startswith("a number"):
+            hint = "Hint: skip numbers outside 1..len(doc_ids): the model sometimes cites a source it was not given."
+        elif what.startswith("a grouped"):
+            hint = "Hint: a marker may hold several numbers separated by commas: split the inside of the brackets on ','."
+        raise AssertionError(f"For {answer!r} ({what}) the answer cites {want}, you returned {list(got)}. {hint}")
+    print(f"Correct: your parser agrees with the course's on {len(cases)} answers, including grouped, repeated and "
+          "out-of-range citations.")
+
+
 def check_chunker(chunk_chars: Callable) -> None:
     """Check ``chunk_chars(text, size, overlap) -> list[str]``: fixed windows that step by size - overlap."""
     text = "".join(chr(ord("a") + i % 26) for i in range(103))

@@ -2,7 +2,7 @@
 
 Each check calls the learner's function on inputs it chooses and compares with a reference
 computed by a library the field uses, so a check can fail for a wrong answer. An exercise not attempted
-yet (the stub still returns None) gets a reminder, not an error, so the notebook runs top to bottom.
+yet (the stub still raises NotImplementedError) gets a reminder, not an error, so the notebook runs top to bottom.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+
+from course_utils.exercises import not_done
 
 
 def check_cosine(cosine: Callable) -> None:
@@ -19,8 +21,7 @@ def check_cosine(cosine: Callable) -> None:
 
     rng = np.random.default_rng(0)
     cases = [rng.normal(size=(2, 8)) for _ in range(5)] + [np.array([[1.0, 0.0], [0.0, 3.0]]), np.array([[2.0, 2.0], [1.0, 1.0]])]
-    if cosine(*cases[0]) is None:
-        print("Not done yet: fill in cosine() so that it returns a number, then run this cell again.")
+    if not_done(cosine, *cases[0], none_is_stub=True)[0]:
         return
     for a, b in cases:
         got = cosine(a, b)
