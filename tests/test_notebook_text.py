@@ -86,3 +86,14 @@ def test_header_time_and_memory_match_the_benchmark(path):
         assert peak <= stated_mb, f"header says under {memory.group(2)} {memory.group(3)}, measured {peak:.0f} MB"
     else:
         assert abs(peak - stated_mb) <= 0.15 * 1024, f"header says about {memory.group(2)} {memory.group(3)}, measured {peak:.0f} MB"
+
+
+def test_the_instructor_guides_agenda_shows_the_measured_run_times():
+    """The agenda's "compute" column (m:ss) is each notebook's measured time, within max(30 s, 25 %)."""
+    guide = (REPO_ROOT / "docs" / "instructor_guide.md").read_text()
+    rows = re.findall(r"^\| [^|]* \| [^|]* \| (\d+):(\d\d) \| (\d\d) ", guide, re.M)
+    assert len(rows) == len(NOTEBOOKS), f"one agenda row with a measured compute time per notebook, found {rows}"
+    for minutes, seconds, number in rows:
+        stem = next(p.stem for p in NOTEBOOKS if p.name.startswith(number))
+        claimed, measured = int(minutes) * 60 + int(seconds), RESULTS[stem]["seconds"]
+        assert abs(claimed - measured) <= max(30, 0.25 * measured), f"{stem}: agenda says {claimed} s, measured {measured} s"
