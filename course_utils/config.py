@@ -13,6 +13,7 @@ Reading the configuration has no side effects: nothing is created, downloaded or
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -161,7 +162,47 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
         values[key] = Path(values[key])
     if isinstance(values["seed"], bool) or not isinstance(values["seed"], int) or values["seed"] < 0:
         raise ConfigError(f"seed must be an integer >= 0, got {values['seed']!r}. Example: get_config(seed=42).")
+    fit_threads_to_cpu_budget()
     return CourseConfig(**values)
+
+
+def cpu_budget(cgroup_root: str = "/sys/fs/cgroup") -> int:
+    """How many CPUs this process may really use: the CPUs it may run on, capped by a container's CPU quota.
+
+    Binder and Docker often show every core of the host but allow one or two (cgroup v2 ``cpu.max``, e.g.
+    ``100000 100000`` = 1 CPU). Running more compute threads than that makes them wait on each other.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        cpus = os.cpu_count() or 1
+    try:
+        quota, period = open(f"{cgroup_root}/cpu.max").read().split()
+        if quota != "max":
+            cpus = min(cpus, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 CPU limit to read
+        pass
+    return cpus
+
+
+def fit_threads_to_cpu_budget(budget: int | None = None) -> int:
+    """Lower torch's and FAISS's thread counts to `cpu_budget()` where they are higher (never raise them).
+
+    Called by `get_config()`, which every notebook calls first. On a machine without a quota (a laptop, this
+    course's benchmark machine) the budget equals the cores torch already uses, and nothing changes.
+    """
+    budget = budget or cpu_budget()
+    import torch
+
+    if torch.get_num_threads() > budget:
+        torch.set_num_threads(budget)
+        try:
+            import faiss
+
+            faiss.omp_set_num_threads(budget)
+        except ImportError:
+            pass
+    return budget
 
 
 def check_seed(seed) -> int:

@@ -108,3 +108,22 @@ def test_the_full_profile_changes_every_training_run_the_notebooks_use():
     assert sorted(r for runs in used.values() for r in runs) == sorted([*finetune.TRAINING_RUNS, "support-reader"])
     with pytest.raises(finetune.FinetuneError, match="The course's runs"):
         finetune.train_settings("nope")
+
+
+def test_threads_follow_a_containers_cpu_quota(tmp_path):
+    import torch
+
+    from course_utils.config import cpu_budget, fit_threads_to_cpu_budget
+
+    (tmp_path / "cpu.max").write_text("100000 100000\n")  # what Binder's 1-CPU quota looks like
+    assert cpu_budget(str(tmp_path)) == 1
+    (tmp_path / "cpu.max").write_text("max 100000\n")  # no quota: the CPUs the process may run on
+    assert cpu_budget(str(tmp_path)) >= 1
+    assert cpu_budget(str(tmp_path / "missing")) >= 1
+    before = torch.get_num_threads()
+    try:
+        assert fit_threads_to_cpu_budget(1) == 1 and torch.get_num_threads() == 1
+        fit_threads_to_cpu_budget(before + 8)  # never raises the count
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
