@@ -259,8 +259,10 @@ def load_generator(name: str | None = None, config: CourseConfig | None = None):
         check_memory(1.2 * weights_mb + 100, f"Loading the generator '{name}'")
     try:
         with _quiet_loading():
-            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
-            model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline)
+            # safetensors only (a pickle file can run code when loaded) and no code from the model's folder
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline, trust_remote_code=False)
+            model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline, use_safetensors=True,
+                                                         trust_remote_code=False)
     except Exception as err:  # a corrupt file raises safetensors' own error type, among others
         raise ModelNotAvailableError(f"Could not load generator '{name}' from {source}: {err}. {_repair_hint(name, source)}") from err
     tokenizer.padding_side = "left"
@@ -286,7 +288,8 @@ def load_embedder(name: str | None = None, config: CourseConfig | None = None):
     source = resolve_model(name, config)
     try:
         with _quiet_loading():
-            return SentenceTransformer(source, device=_device(config), local_files_only=Path(source).is_dir())
+            return SentenceTransformer(source, device=_device(config), local_files_only=Path(source).is_dir(),
+                                       trust_remote_code=False, model_kwargs={"use_safetensors": True})
     except Exception as err:
         raise ModelNotAvailableError(f"Could not load embedder '{name}' from {source}: {err}. {_repair_hint(name, source)}") from err
 

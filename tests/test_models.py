@@ -182,3 +182,19 @@ def test_command_line_status_and_prepare(capsys):
     assert "smollm2-135m-instruct" in capsys.readouterr().out
     assert models.main(["prepare"]) == 0
     assert "ready: smollm2-135m-instruct" in capsys.readouterr().out
+
+
+def test_a_model_folder_with_only_pickle_weights_is_refused(tmp_path):
+    """Weights load from safetensors only: a pytorch_model.bin (a pickle, which can run code) is not used."""
+    import shutil
+
+    from course_utils.config import get_config
+
+    config = get_config()
+    source = models.resolve_model(config.generator, config)
+    folder = tmp_path / "pickled"
+    shutil.copytree(source, folder)
+    (folder / "model.safetensors").unlink()
+    (folder / "pytorch_model.bin").write_bytes(b"not loaded")
+    with pytest.raises(models.ModelNotAvailableError, match="Could not load generator"):
+        models.load_generator(str(folder), config=config)
