@@ -106,10 +106,10 @@ def public_functions():
     import inspect
 
     import course_utils
-    from course_utils import models, rag
+    from course_utils import diagrams, models, progress, rag
 
-    modules = [chunking, config, costs, data, decision, finetune, grounding, indexes, models, rag, results, support,
-               answers, generation, retrieval]
+    modules = [chunking, config, costs, data, decision, diagrams, finetune, grounding, indexes, injection, models,
+               progress, rag, results, support, answers, generation, meters, retrieval]
     names = set()
     for module in modules:
         for name, obj in vars(module).items():
