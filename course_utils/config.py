@@ -13,6 +13,7 @@ Reading the configuration has no side effects: nothing is created, downloaded or
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -166,6 +167,7 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
     return CourseConfig(**values)
 
 
+@functools.lru_cache(maxsize=None)  # read once per process: get_config() asks on every call
 def cpu_budget(cgroup_root: str = "/sys/fs/cgroup") -> int:
     """How many CPUs this process may really use: the CPUs it may run on, capped by a container's CPU quota.
 
