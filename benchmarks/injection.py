@@ -1,4 +1,4 @@
-"""Prompt injection through a poisoned knowledge base, measured (notebook 02, section 5.4, shows the JSON).
+"""Prompt injection through a poisoned knowledge base, measured (notebook 02, section 4.4, shows the JSON).
 
 One product page (the Brumaline K3, the page with the most questions) gets an instruction hidden after each of
 its headings (`course_utils.injection`). Every question about that product, from all splits (35; nothing is

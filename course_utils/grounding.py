@@ -147,20 +147,21 @@ def answer_batch(
     k: int = 3,
     method: str = "dense",
     max_new_tokens: int = 48,
-    batch_size: int = 4,
+    batch_size: int = 8,
     progress: bool = True,
 ) -> list[GroundedAnswer]:
     """Retrieve `k` chunks per question, prompt the model with them, and return grounded answers with citations.
 
-    Batches of 4: RAG prompts are long (~500 tokens), and a batch of 8 adds about 0.4 GB of peak memory
-    for little speed-up on a 2-core CPU.
+    Batches of 8, prompts of similar length together: measured on notebook 02's 40 questions (2 CPU cores), that
+    is 19 % faster than batches of 4 in arrival order, with identical answers, for about 250 MB more peak memory
+    (RAG prompts are long, ~500 tokens). Batches of 12 were slower again: one long answer holds up the whole batch.
     """
     from .models import chat_batch
 
     questions = _question_list(questions, "answer_batch")
     all_hits = kb.retrieve_batch(questions, k, method)
     conversations = [build_prompt(q, hits) for q, hits in zip(questions, all_hits)]
-    raw = chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress)
+    raw = chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress, sort_by_length=True)
     return [
         GroundedAnswer(q, strip_citations(r), r, hits, cited_doc_ids(r, hits), attributed_doc_ids(r, hits, q), msgs)
         for q, r, hits, msgs in zip(questions, raw, all_hits, conversations)
@@ -176,11 +177,14 @@ CLOSED_BOOK_SYSTEM = "You answer customer questions about the company's products
 
 
 def closed_book_batch(
-    questions: Sequence[str], model, tokenizer, max_new_tokens: int = 48, batch_size: int = 4, progress: bool = True
+    questions: Sequence[str], model, tokenizer, max_new_tokens: int = 48, batch_size: int = 20, progress: bool = True
 ) -> list[str]:
-    """The same model with no sources: what it answers from its weights alone."""
+    """The same model with no sources: what it answers from its weights alone.
+
+    The prompts are short, so large batches cost little memory: batches of 20 answered notebook 02's 40 questions
+    3.6 times faster than batches of 4 (2 CPU cores), with identical answers."""
     from .models import chat_batch
 
     questions = _question_list(questions, "closed_book_batch")
     conversations = [[{"role": "system", "content": CLOSED_BOOK_SYSTEM}, {"role": "user", "content": q}] for q in questions]
-    return chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress)
+    return chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress, sort_by_length=True)

@@ -327,8 +327,10 @@ def chat_batch(
     """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
 
     Greedy decoding of a left-padded batch gives the same text as one at a time (up to float rounding).
-    With `sort_by_length` the prompts are batched shortest first (answers still come back in the order
-    given): a batch is as wide as its longest prompt, so grouping similar lengths wastes less work on padding.
+    With `sort_by_length` the prompts are batched shortest first (answers still come back in the order given):
+    a batch is as wide as its longest prompt, so grouping similar lengths wastes less work on padding.
+    Larger batches are faster per answer on a CPU, because each decoding step reads all the weights once for the
+    whole batch; the cost is memory for the longer prompts (see `rag.answer_batch`).
     `prefill` starts the assistant's turn with that text (e.g. ``'{"answer": "'`` to push the model into a JSON
     object); each answer returned begins with it.
     """

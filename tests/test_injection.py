@@ -1,4 +1,4 @@
-"""The prompt-injection experiment's pieces (notebook 02, section 5.4; figures in benchmarks/injection.py)."""
+"""The prompt-injection experiment's pieces (notebook 02, section 4.4; figures in benchmarks/injection.py)."""
 
 from course_utils import injection as inj
 from course_utils.chunking import Chunk

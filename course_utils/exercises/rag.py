@@ -140,7 +140,7 @@ def check_chunk_size_choice(recall_at_5: float, size: int, target: float) -> Non
 
 
 def check_fix_for_failure(fixes: dict[str, str], allowed: Sequence[str]) -> None:
-    """Check the learner's pick of a remedy for each failure mode of section 5 in notebook 02."""
+    """Check the learner's pick of a remedy for each failure mode of section 4 in notebook 02."""
     want = {"multi_doc": "retrieve more", "distractor": "rerank", "unanswerable": "abstain"}
     if not fixes or all(v is None for v in fixes.values()):
         print("Not done yet: fill in `fixes` and run this cell again.")
