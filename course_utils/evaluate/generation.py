@@ -126,8 +126,10 @@ def style_adherence(texts: Sequence[str], rules: dict) -> dict[str, float]:
     return scores
 
 
-def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True):
-    """Generate with `models.chat_batch` and measure it. Returns ``(answers, stats)``.
+def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
+                     sort_by_length: bool = False):
+    """Generate with `models.chat_batch` (batches of `batch_size`, shortest prompts first with `sort_by_length`)
+    and measure it. Returns ``(answers, stats)``.
 
     stats: ``seconds_per_example``, ``tokens_per_second`` (new tokens, counted by re-tokenising the answers),
     ``prompt_tokens`` (mean tokens of the rendered chat prompt) and ``new_tokens`` (mean per answer).
@@ -137,7 +139,8 @@ def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, 
 
     _check_not_empty(conversations)
     with Timer() as timer:
-        answers = chat_batch(model, tokenizer, conversations, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress)
+        answers = chat_batch(model, tokenizer, conversations, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                             progress=progress, sort_by_length=sort_by_length)
     prompts = [
         tokenizer.apply_chat_template(
             [{"role": "user", "content": c}] if isinstance(c, str) else c, tokenize=False, add_generation_prompt=True
