@@ -43,13 +43,18 @@ def check_hits(hits, error: type[Exception] = GroundingError) -> list:
     return hits
 
 
+def source_texts(hits: Sequence) -> list[str]:
+    """Each retrieved chunk as one line of prompt text, ``Title: text``, in retrieval order (unnumbered)."""
+    texts = []
+    for h in check_hits(hits):
+        text = " ".join(_HEADING_MARKS.sub("", h.text).split())  # Markdown marks and line breaks only cost tokens
+        texts.append(f"{h.chunk.title}: {text}" if h.chunk.title else text)
+    return texts
+
+
 def format_sources(hits: Sequence) -> str:
     """Number the retrieved chunks for the prompt, one per line: ``[1] Title: text``."""
-    lines = []
-    for n, h in enumerate(check_hits(hits), start=1):
-        text = " ".join(_HEADING_MARKS.sub("", h.text).split())  # Markdown marks and line breaks only cost tokens
-        lines.append(f"[{n}] {h.chunk.title}: {text}" if h.chunk.title else f"[{n}] {text}")
-    return "\n".join(lines)
+    return "\n".join(f"[{n}] {text}" for n, text in enumerate(source_texts(hits), start=1))
 
 
 def build_prompt(question: str, hits: Sequence, system: str = SYSTEM_PROMPT) -> list[dict]:

@@ -25,7 +25,7 @@ import copy
 import re
 from typing import Sequence
 
-from .grounding import NOT_FOUND, SYSTEM_PROMPT, check_hits, format_sources
+from .grounding import NOT_FOUND, SYSTEM_PROMPT, check_hits, source_texts
 
 ATTACKER_ADDRESS = "orrinvale-refunds.example"  # .example never resolves: the address is safe to print
 # Four wordings an attacker might try (benchmarks/injection.py measures each; the notebook uses the one the
@@ -120,10 +120,7 @@ def guarded_prompt(question: str, hits: Sequence) -> list[dict]:
     that tells the model the sources are data, not instructions."""
     if not isinstance(question, str) or not question.strip():
         raise InjectionError("Empty question: there is nothing to answer.")
-    numbered = format_sources(hits).splitlines()
-    sources = "\n".join(
-        f"<source id={n}>{line.split('] ', 1)[1]}</source>" for n, line in enumerate(numbered, start=1)
-    )
+    sources = "\n".join(f"<source id={n}>{text}</source>" for n, text in enumerate(source_texts(hits), start=1))
     return [
         {"role": "system", "content": GUARDED_SYSTEM_PROMPT},
         {"role": "user", "content": f"Sources:\n{sources}\n\nQuestion: {question.strip()}"},
