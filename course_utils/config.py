@@ -161,8 +161,7 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
     values.update(overrides)
     for key in ("cache_dir", "datasets_dir"):
         values[key] = Path(values[key])
-    if isinstance(values["seed"], bool) or not isinstance(values["seed"], int) or values["seed"] < 0:
-        raise ConfigError(f"seed must be an integer >= 0, got {values['seed']!r}. Example: get_config(seed=42).")
+    check_seed(values["seed"], example="get_config(seed=42), or COURSE_SEED=42 in the environment")
     fit_threads_to_cpu_budget()
     return CourseConfig(**values)
 
@@ -207,10 +206,11 @@ def fit_threads_to_cpu_budget(budget: int | None = None) -> int:
     return budget
 
 
-def check_seed(seed) -> int:
-    """Return `seed` if it is a whole number from 0 to 2**32 - 1; otherwise raise ConfigError saying so."""
+def check_seed(seed, example: str = "seed_everything(42)") -> int:
+    """Return `seed` if it is a whole number from 0 to 2**32 - 1 (what NumPy accepts); otherwise raise ConfigError
+    saying so, with `example` as the fix."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ConfigError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}. Example: seed_everything(42).")
+        raise ConfigError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}. Example: {example}.")
     return seed
 
 
