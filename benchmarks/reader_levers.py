@@ -44,6 +44,8 @@ LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they we
     "batch 2 x 80 steps, no LoRA dropout": {"steps": 80},
     "notebook settings (64 steps, no LoRA dropout)": {},
     "no LoRA dropout, 48 steps": {"steps": 48},
+    "top 15 layers": {"top_layers": 15},
+    "rank 16": {"rank": 16},
 }
 
 
