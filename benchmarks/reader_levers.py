@@ -28,24 +28,29 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "reader_levers.json"
 
 # The notebook's reader settings (course_utils.support.READER); each lever changes one of them.
-FIRST_TRY = {"distractor_share": 0.2, "mlp": False, "steps": 40, "batch_size": 4, "lora_dropout": 0.05}
+# Every lever before "sections as chunks" used fixed windows of 200 characters, cut at a space.
+WINDOWS = {"chunk_method": "chars", "chunk_size": 200, "chunk_overlap": 30}
+FIRST_TRY = {**WINDOWS, "distractor_share": 0.2, "mlp": False, "steps": 40, "batch_size": 4, "lora_dropout": 0.05}
 LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they were tried
     "first try: 20 % distractor-only contexts": FIRST_TRY,
-    "prompted RAG, no training": {"prompted": True},
+    "prompted RAG, no training": {**WINDOWS, "prompted": True},
     "first try, k=2 chunks": {**FIRST_TRY, "k": 2},
     "no distractor-only contexts": {**FIRST_TRY, "distractor_share": 0.0},
     "no distractor-only contexts, lr 5e-3": {**FIRST_TRY, "distractor_share": 0.0, "learning_rate": 5e-3},
     "no distractor-only contexts, attention + MLP": {**FIRST_TRY, "distractor_share": 0.0, "mlp": True},
-    "batch 2 x 80 steps, LoRA dropout 0.05": {"steps": 80, "lora_dropout": 0.05},
-    "prompted RAG, answer started as JSON (prefill)": {"prompted": True, "prefill": '{"answer": "'},
-    "batch 4 x 40 steps, gradient checkpointing": {"steps": 40, "batch_size": 4, "gradient_checkpointing": True,
-                                                   "lora_dropout": 0.05},
-    "batch 2 x 80 steps, top 6 layers": {"steps": 80, "top_layers": 6, "lora_dropout": 0.05},
-    "batch 2 x 80 steps, no LoRA dropout": {"steps": 80},
-    "notebook settings (64 steps, no LoRA dropout)": {},
-    "no LoRA dropout, 48 steps": {"steps": 48},
-    "top 15 layers": {"top_layers": 15},
-    "rank 16": {"rank": 16},
+    "batch 2 x 80 steps, LoRA dropout 0.05": {**WINDOWS, "steps": 80, "lora_dropout": 0.05},
+    "prompted RAG, answer started as JSON (prefill)": {**WINDOWS, "prompted": True, "prefill": '{"answer": "'},
+    "batch 4 x 40 steps, gradient checkpointing": {**WINDOWS, "steps": 40, "batch_size": 4,
+                                                   "gradient_checkpointing": True, "lora_dropout": 0.05},
+    "batch 2 x 80 steps, top 6 layers": {**WINDOWS, "steps": 80, "top_layers": 6, "lora_dropout": 0.05},
+    "batch 2 x 80 steps, no LoRA dropout": {**WINDOWS, "steps": 80},
+    "64 steps, no LoRA dropout": WINDOWS,
+    "no LoRA dropout, 48 steps": {**WINDOWS, "steps": 48},
+    "top 15 layers": {**WINDOWS, "top_layers": 15},
+    "rank 16": {**WINDOWS, "rank": 16},
+    "question before and after the documents": {**WINDOWS, "question_twice": True},
+    "sections as chunks (notebook settings)": {},
+    "sections as chunks, 300 characters": {"chunk_size": 300, "chunk_overlap": 40},
 }
 
 
@@ -60,15 +65,16 @@ def run_one(overrides: dict) -> dict:
 
     spec = {**support.READER, **overrides}
     model, tokenizer = models.load_generator()
-    kb = rag.KnowledgeIndex.build(data.load_kb("v1"),
-                                  load_cached_embedder(), size=spec["chunk_size"], overlap=spec["chunk_overlap"])
+    kb = rag.KnowledgeIndex.build(data.load_kb("v1"), load_cached_embedder(), method=spec["chunk_method"],
+                                  size=spec["chunk_size"], overlap=spec["chunk_overlap"])
     train, valid = support.load_task("train"), support.load_task("validation")
     start = time.perf_counter()
     if spec.get("prompted"):
         reader, run = model, None
     else:
         rows = support.reader_rows(kb, train, k=spec.get("train_k", spec["k"]), distractor_share=spec["distractor_share"],
-                                   contexts_per_question=spec["contexts_per_question"], seed=get_config().seed)
+                                   contexts_per_question=spec["contexts_per_question"], seed=get_config().seed,
+                                   question_twice=spec["question_twice"])
         settings = finetune.TrainSettings(steps=spec["steps"], batch_size=spec["batch_size"],
                                           learning_rate=spec["learning_rate"], max_length=spec["max_length"],
                                           gradient_checkpointing=spec["gradient_checkpointing"], save_steps=10_000)
@@ -82,8 +88,9 @@ def run_one(overrides: dict) -> dict:
         reader = run.model
     hits = kb.retrieve_batch(list(valid["question"]), spec["k"])
     start = time.perf_counter()
-    outputs = support.generate(reader, tokenizer, [support.build_messages(q, h) for q, h in zip(valid["question"], hits)],
-                               progress=False, prefill=spec.get("prefill", ""))
+    conversations = [support.build_messages(q, h, question_twice=spec["question_twice"])
+                     for q, h in zip(valid["question"], hits)]
+    outputs = support.generate(reader, tokenizer, conversations, progress=False, prefill=spec.get("prefill", ""))
     scored = support.score(outputs, valid)
     summary = support.summarize(scored)
     return {

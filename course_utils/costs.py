@@ -82,6 +82,7 @@ class UnitCosts:
     source: str  # "measured" (your notebook 05), "reference" (the course's run) or "assumed" (placeholders)
     note: str  # one or two sentences saying which, for the reader
     chunk_chars: int = 400  # the chunk size (characters) the indexing time was measured with
+    chunk_method: str = "chars"  # how the documents were cut: "chars" (windows) or "markdown" (sections)
 
     def __post_init__(self):
         missing = [a for a in APPROACHES if a not in self.seconds_per_query] + [a for a in TRAINED if a not in self.train_seconds_per_example]
@@ -204,7 +205,8 @@ def unit_costs_from_scoreboard(board: dict, source: str, note: str) -> UnitCosts
         note += f" Not in the scoreboard, so assumed (edit them): {', '.join(assumed)}."
     chunk_chars = settings.get("chunk_size")
     chunk_chars = int(chunk_chars) if isinstance(chunk_chars, (int, float)) and chunk_chars > 0 else ASSUMED.chunk_chars
-    return UnitCosts(per_query, per_chunk, per_example, source, note, chunk_chars)
+    chunk_method = settings.get("chunk_method") if settings.get("chunk_method") in ("chars", "markdown") else "chars"
+    return UnitCosts(per_query, per_chunk, per_example, source, note, chunk_chars, chunk_method)
 
 
 def _short_paths(text: str) -> str:

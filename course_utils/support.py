@@ -39,9 +39,11 @@ SUPPORT_SYSTEM = (  # short on purpose: every prompt, and every training example
 )
 # The retrieval-aware reader of notebook 05; benchmarks/reader_levers.py measures each knob.
 READER = dict(
-    chunk_size=200,  # characters per chunk: short chunks keep the prompt (and each training step) small
-    chunk_overlap=30,
+    chunk_method="markdown",  # one chunk per section of a document, so a chunk holds whole lines ("- Price: 149 EUR")
+    chunk_size=250,  # characters at most: a longer section is cut again; short chunks keep every prompt small
+    chunk_overlap=30,  # only where a section is cut again
     k=3,  # chunks shown per question
+    question_twice=False,  # the question before the documents too: better answers, worse citations and abstention
     distractor_share=0.0,  # contexts of answerable questions that show no gold document (target: abstain); at this
     # budget any share made the reader refuse answerable questions (benchmarks/reader_levers.json)
     contexts_per_question=1,
@@ -119,8 +121,12 @@ def format_documents(hits: Sequence) -> str:
     return "\n".join(lines)
 
 
-def build_messages(question: str, hits: Sequence | None = None, system: str = SUPPORT_SYSTEM) -> list[dict]:
-    """Chat messages for one question: the schema in the system prompt, then the documents (if any) and the question."""
+def build_messages(question: str, hits: Sequence | None = None, system: str = SUPPORT_SYSTEM,
+                   question_twice: bool = False) -> list[dict]:
+    """Chat messages for one question: the schema in the system prompt, then the documents (if any) and the question.
+
+    `question_twice` also puts the question before the documents, so the model reads them knowing what it looks for
+    (a lever measured in `benchmarks/reader_levers.py`; the notebooks keep it off)."""
     if not isinstance(question, str) or not question.strip():
         raise SupportError(f"Empty question {question!r}: there is nothing to answer.")
     if hits is None:
@@ -129,6 +135,8 @@ def build_messages(question: str, hits: Sequence | None = None, system: str = SU
         raise SupportError("Retrieval returned no documents for this question. Check the index (len(kb) > 0) and k > 0.")
     else:
         user = f"Documents:\n{format_documents(hits)}\n\nQuestion: {question.strip()}"
+        if question_twice:
+            user = f"Question: {question.strip()}\n\n{user}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -286,13 +294,15 @@ def reader_context(
 
 
 def reader_rows(
-    kb, task: pd.DataFrame, k: int = 3, distractor_share: float = 0.2, contexts_per_question: int = 1, seed: int = 42
+    kb, task: pd.DataFrame, k: int = 3, distractor_share: float = 0.2, contexts_per_question: int = 1, seed: int = 42,
+    question_twice: bool = False,
 ) -> list[dict]:
     """Training rows {"prompt", "answer", "mode"} for the retrieval-aware reader (see the module docstring).
 
     Each question gets `contexts_per_question` contexts: the first in retrieval order, the others with sampled
     distractors in shuffled order. A share `distractor_share` of the contexts of answerable questions shows no
-    gold document and teaches abstention; unanswerable questions always teach it.
+    gold document and teaches abstention; unanswerable questions always teach it. For `question_twice` see
+    `build_messages`.
     """
     if not 0 <= distractor_share < 1:
         raise SupportError(f"distractor_share must be in [0, 1), got {distractor_share!r}.")
@@ -304,7 +314,7 @@ def reader_rows(
         for n in range(contexts_per_question):
             mode = "distractors" if rng.random() < distractor_share else "gold"
             hits, target = reader_context(kb, q["question"], q["target"], k, mode, rng, q["passages"], shuffle=n > 0)
-            messages = build_messages(q["question"], hits)
+            messages = build_messages(q["question"], hits, question_twice=question_twice)
             rows.append({"prompt": messages[1]["content"], "answer": target_json(target), "mode": mode,
                          "answerable": target["answerable"]})
     return rows

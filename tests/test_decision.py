@@ -286,9 +286,17 @@ def test_a_measured_scoreboard_feeds_the_unit_costs(config):
     assert units.seconds_per_query == {"prompting first": 0.8, "RAG": 1.6, "fine-tuning": 0.7, "RAG + fine-tuning": 1.5}
     assert units.index_seconds_per_chunk == pytest.approx(2.0 / 40)
     assert units.train_seconds_per_example == pytest.approx({"fine-tuning": 120 / 240, "RAG + fine-tuning": 240 / 240})
-    assert units.chunk_chars == 200 and "assumed" not in units.note
+    assert units.chunk_chars == 200 and units.chunk_method == "chars" and "assumed" not in units.note  # no method: windows
     story = costs.pragmatic_path_story(*costs.load_measurements(config)[:2])
     assert "your run" in story and "80%" in story and "did not raise accuracy" in story
+
+
+def test_the_chunking_method_of_the_scoreboard_reaches_the_unit_costs(config):
+    results.save_scoreboard(board(settings={"chunk_size": 250, "chunk_method": "markdown"}), results.scoreboard_path(config))
+    units = costs.load_unit_costs(config)
+    assert (units.chunk_chars, units.chunk_method) == (250, "markdown")
+    results.save_scoreboard(board(settings={"chunk_method": "sentences"}), results.scoreboard_path(config))
+    assert costs.load_unit_costs(config).chunk_method == "chars"  # a method chunk_documents does not know: the default
 
 
 def test_a_scoreboard_without_training_sizes_says_what_it_assumed(config):

@@ -92,6 +92,8 @@ def test_messages_label_documents_with_their_ids(kb):
     assert messages[1]["content"].startswith("Documents:\n[prod-k3] Kettle K3: ")
     assert messages[1]["content"].endswith("Question: How much is the K3?")
     assert support.build_messages("How much is the K3?")[1]["content"] == "Question: How much is the K3?"
+    twice = support.build_messages("How much is the K3?", hits, question_twice=True)[1]["content"]
+    assert twice == "Question: How much is the K3?\n\n" + messages[1]["content"]
 
 
 def test_empty_retrieval_and_empty_question_are_clear_errors():
