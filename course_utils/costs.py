@@ -107,9 +107,16 @@ ASSUMED = UnitCosts(
 
 
 def months_in_words(month: float) -> str:
-    """A span of months for people: "12 days" below one month, else "3.5 months"."""
+    """A span of months for people: "12 days" (or "1 day", "less than a day") below one month, else "3.5 months".
+
+    >>> [months_in_words(m) for m in (0.01, 1 / 30.4, 0.4, 3.5)]
+    ['less than a day', '1 day', '12 days', '3.5 months']
+    """
     month = _check_number("month", month)
-    return f"{month * DAYS_PER_MONTH:.0f} days" if month < 1 else f"{month:.1f} months"
+    if month >= 1:
+        return f"{month:.1f} months"
+    days = round(month * DAYS_PER_MONTH)
+    return "less than a day" if days < 1 else "1 day" if days == 1 else f"{days} days"
 
 
 def break_even(upfront_a: float, monthly_a: float, upfront_b: float, monthly_b: float) -> float | None:
