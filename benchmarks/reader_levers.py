@@ -4,7 +4,7 @@ Each configuration trains the reader adapter in a fresh Python process (so its p
 scored on the *validation* split of the support task (35 questions, never used for training, not the test split
 the notebook reports). One knob changes at a time from the settings before it:
 
-    python -P benchmarks/reader_levers.py                  # every configuration, ~50 min on 2 cores
+    python -P benchmarks/reader_levers.py                  # every configuration, ~80 min on 2 cores
     python -P benchmarks/reader_levers.py --only "prompted RAG, no training"    # one configuration (a name from LEVERS)
 
 Figures are printed and written to benchmarks/reader_levers.json, which notebook 05 shows as precomputed.
