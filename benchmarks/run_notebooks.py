@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from course_utils.config import get_config
-from course_utils.files import write_text_atomic
+from course_utils.files import write_json_atomic, write_text_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results.json"
@@ -169,7 +169,7 @@ def keep_reference_scoreboard() -> None:
     from course_utils import results
 
     board = results.read_scoreboard(results.scoreboard_path(get_config()))  # the cache this run used
-    write_text_atomic(results.REFERENCE_PATH, json.dumps(board, indent=1, sort_keys=True) + "\n")
+    write_json_atomic(results.REFERENCE_PATH, board, indent=1, sort_keys=True)  # as results.save_scoreboard writes it
     print(f"    reference scoreboard: {results.REFERENCE_PATH.relative_to(REPO)} (from this run)", flush=True)
 
 

@@ -212,7 +212,8 @@ def unit_costs_from_scoreboard(board: dict, source: str, note: str) -> UnitCosts
         note += f" Not in the scoreboard, so assumed (edit them): {', '.join(assumed)}."
     chunk_chars = settings.get("chunk_size")
     chunk_chars = int(chunk_chars) if isinstance(chunk_chars, (int, float)) and chunk_chars > 0 else ASSUMED.chunk_chars
-    chunk_method = settings.get("chunk_method") if settings.get("chunk_method") in ("chars", "markdown") else "chars"
+    chunk_method = settings.get("chunk_method")
+    chunk_method = chunk_method if chunk_method in ("chars", "markdown") else ASSUMED.chunk_method
     return UnitCosts(per_query, per_chunk, per_example, source, note, chunk_chars, chunk_method)
 
 
