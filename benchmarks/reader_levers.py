@@ -2,9 +2,10 @@
 
 Each configuration trains the reader adapter in a fresh Python process (so its peak memory is its own) and is
 scored on the *validation* split of the support task (35 questions, never used for training, not the test split
-the notebook reports). One knob changes at a time from the settings before it:
+the notebook reports). One knob changes at a time from the settings before it. The last rows (`closed_book`)
+train notebook 05's fine-tuned system without retrieval instead, starting from its settings:
 
-    python -P benchmarks/reader_levers.py                  # every configuration, ~80 min on 2 cores
+    python -P benchmarks/reader_levers.py                  # every configuration, ~85 min on 2 cores
     python -P benchmarks/reader_levers.py --only "prompted RAG, no training"    # one configuration (a name from LEVERS)
 
 Figures are printed and written to benchmarks/reader_levers.json, which notebook 05 shows as precomputed.
@@ -51,11 +52,29 @@ LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they we
     "question before and after the documents": {**WINDOWS, "question_twice": True},
     "sections as chunks (notebook settings)": {},
     "sections as chunks, 300 characters": {"chunk_size": 300, "chunk_overlap": 40},
+    # the fine-tuned system without retrieval: can more training make it learn the facts (and go stale)?
+    "fine-tuned without retrieval (notebook settings)": {"closed_book": True},
+    "without retrieval: 72 steps of 4 (every training question once), no dropout":
+        {"closed_book": True, "steps": 72, "lora_dropout": 0.0},
+    "without retrieval: 72 steps of 4, lr 5e-3, attention + MLP, no dropout":
+        {"closed_book": True, "steps": 72, "lora_dropout": 0.0, "learning_rate": 5e-3, "mlp": True},
 }
 
 
+def closed_book_settings() -> dict:
+    """Notebook 05's fine-tuned system without retrieval, in the same keys as support.READER."""
+    from course_utils import finetune, support
+
+    run = finetune.TRAINING_RUNS["support-closed-book"]
+    return {"closed_book": True, "steps": run.steps, "batch_size": run.batch_size, "learning_rate": run.learning_rate,
+            "max_length": run.max_length, "gradient_checkpointing": run.gradient_checkpointing,
+            "rank": finetune.LoraSettings().rank, "lora_dropout": finetune.LoraSettings().dropout, "mlp": False,
+            "top_layers": support.READER["top_layers"]}
+
+
 def run_one(overrides: dict) -> dict:
-    """Train the reader with `overrides` applied to the notebook's settings; score it on validation."""
+    """Train the reader (or, with `closed_book`, the system without retrieval) with `overrides` applied to the
+    notebook's settings; score it on validation."""
     import time
 
     from course_utils import data, finetune, models, rag, support
@@ -63,7 +82,8 @@ def run_one(overrides: dict) -> dict:
     from course_utils.embeddings import load_cached_embedder
     from course_utils.evaluate.meters import peak_rss_mb
 
-    spec = {**support.READER, **overrides}
+    closed_book = bool(overrides.get("closed_book"))
+    spec = {**support.READER, **(closed_book_settings() if closed_book else {}), **overrides}
     model, tokenizer = models.load_generator()
     kb = rag.KnowledgeIndex.build(data.load_kb("v1"), load_cached_embedder(), method=spec["chunk_method"],
                                   size=spec["chunk_size"], overlap=spec["chunk_overlap"])
@@ -72,9 +92,10 @@ def run_one(overrides: dict) -> dict:
     if spec.get("prompted"):
         reader, run = model, None
     else:
-        rows = support.reader_rows(kb, train, k=spec.get("train_k", spec["k"]), distractor_share=spec["distractor_share"],
-                                   contexts_per_question=spec["contexts_per_question"], seed=get_config().seed,
-                                   question_twice=spec["question_twice"])
+        rows = support.closed_book_rows(train) if closed_book else support.reader_rows(
+            kb, train, k=spec.get("train_k", spec["k"]), distractor_share=spec["distractor_share"],
+            contexts_per_question=spec["contexts_per_question"], seed=get_config().seed,
+            question_twice=spec["question_twice"])
         settings = finetune.TrainSettings(steps=spec["steps"], batch_size=spec["batch_size"],
                                           learning_rate=spec["learning_rate"], max_length=spec["max_length"],
                                           gradient_checkpointing=spec["gradient_checkpointing"], save_steps=10_000)
@@ -88,13 +109,14 @@ def run_one(overrides: dict) -> dict:
         reader = run.model
     hits = kb.retrieve_batch(list(valid["question"]), spec["k"])
     start = time.perf_counter()
-    conversations = [support.build_messages(q, h, question_twice=spec["question_twice"])
+    conversations = [support.build_messages(q, None if closed_book else h, question_twice=spec["question_twice"])
                      for q, h in zip(valid["question"], hits)]
     outputs = support.generate(reader, tokenizer, conversations, progress=False, prefill=spec.get("prefill", ""))
     scored = support.score(outputs, valid)
     summary = support.summarize(scored)
     return {
-        "settings": {k: v for k, v in spec.items()},
+        "settings": {k: v for k, v in spec.items()  # a closed-book row keeps only the settings it uses
+                     if not closed_book or k in closed_book_settings() or k in overrides},
         "examples": run.examples if run else 0, "steps": run.steps if run else 0,
         "training_seconds": round(run.seconds, 1) if run else 0.0,
         "seconds_per_step": round(run.seconds_per_step, 2) if run else 0.0,
