@@ -5,7 +5,7 @@ scored on the *validation* split of the support task (35 questions, never used f
 the notebook reports). One knob changes at a time from the settings before it. The last rows (`closed_book`)
 train notebook 05's fine-tuned system without retrieval instead, starting from its settings:
 
-    python -P benchmarks/reader_levers.py                  # every configuration, ~85 min on 2 cores
+    python -P benchmarks/reader_levers.py                  # every configuration, ~100 min on 2 cores
     python -P benchmarks/reader_levers.py --only "prompted RAG, no training"    # one configuration (a name from LEVERS)
 
 Figures are printed and written to benchmarks/reader_levers.json, which notebook 05 shows as precomputed.
@@ -52,6 +52,9 @@ LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they we
     "question before and after the documents": {**WINDOWS, "question_twice": True},
     "sections as chunks (notebook settings)": {},
     "sections as chunks, 300 characters": {"chunk_size": 300, "chunk_overlap": 40},
+    "sections, k=2 chunks": {"k": 2},
+    "sections, two contexts per question": {"contexts_per_question": 2},
+    "prompted RAG, two solved examples (few-shot)": {"prompted": True, "shots": 2},
     # the fine-tuned system without retrieval: can more training make it learn the facts (and go stale)?
     "fine-tuned without retrieval (notebook settings)": {"closed_book": True},
     "without retrieval: 72 steps of 4 (every training question once), no dropout":
@@ -111,6 +114,12 @@ def run_one(overrides: dict) -> dict:
     start = time.perf_counter()
     conversations = [support.build_messages(q, None if closed_book else h, question_twice=spec["question_twice"])
                      for q, h in zip(valid["question"], hits)]
+    if spec.get("shots"):  # solved examples before the question: the training split's first answerable questions
+        solved = support.reader_rows(kb, train[train["stratum"] != "unanswerable"].head(spec["shots"]), k=spec["k"],
+                                     distractor_share=0.0, seed=get_config().seed)
+        turns = [m for row in solved for m in ({"role": "user", "content": row["prompt"]},
+                                               {"role": "assistant", "content": row["answer"]})]
+        conversations = [[c[0], *turns, c[1]] for c in conversations]
     outputs = support.generate(reader, tokenizer, conversations, progress=False, prefill=spec.get("prefill", ""))
     scored = support.score(outputs, valid)
     summary = support.summarize(scored)
