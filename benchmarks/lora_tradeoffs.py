@@ -6,7 +6,7 @@ Two parts, each configuration in a fresh Python process so that its peak memory 
     python -P benchmarks/lora_tradeoffs.py --quality  # also train to the end and score extraction, ~15 min
 
 Cost runs train a few steps on the extraction set at max_length 192 with one knob changed at a time
-(target layers, rank, batch size, gradient checkpointing). Quality runs train the extraction adapter to the
+(target layers, rank, batch size, gradient checkpointing, micro-batches). Quality runs train the extraction adapter to the
 end with the same number of examples seen and score 32 test messages like notebook 03 does (JSON parse rate,
 schema validity, field accuracy). Figures are printed as a table and written to
 benchmarks/lora_tradeoffs.json; notebooks/solutions/03_04_solutions.md discusses them.
@@ -30,7 +30,7 @@ from course_utils.files import write_text_atomic
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "lora_tradeoffs.json"
 
-BASE = {"targets": "attention", "rank": 8, "batch": 2, "checkpointing": True, "steps": 70, "lr": 3e-3}
+BASE = {"targets": "attention", "rank": 8, "batch": 2, "checkpointing": True, "micro_batches": 1, "steps": 70, "lr": 3e-3}
 COST_RUNS = {  # one knob changed at a time from the course default
     "default (attention, r8, batch 2, checkpointing)": {},
     "attention + MLP": {"targets": "attention + MLP"},
@@ -38,6 +38,7 @@ COST_RUNS = {  # one knob changed at a time from the course default
     "batch 4": {"batch": 4},
     "no gradient checkpointing": {"checkpointing": False},
     "batch 4, no gradient checkpointing": {"batch": 4, "checkpointing": False},
+    "batch 4 as 2 micro-batches, no checkpointing": {"batch": 4, "checkpointing": False, "micro_batches": 2},
 }
 QUALITY_RUNS = {  # the same 140 examples seen, except the last row
     "default: batch 2 x 70 steps": {},
@@ -63,7 +64,8 @@ def run_one(spec: dict, quality: bool) -> dict:
     train = data.load_extraction("train")
     rows = [{"prompt": m, "answer": json.dumps(r, separators=(",", ":"))} for m, r in zip(train.message, train.record)]
     settings = finetune.TrainSettings(steps=steps, batch_size=spec["batch"], learning_rate=spec["lr"], max_length=192,
-                                      gradient_checkpointing=spec["checkpointing"], save_steps=10_000)
+                                      gradient_checkpointing=spec["checkpointing"],
+                                      micro_batches=spec.get("micro_batches", 1), save_steps=10_000)
     with tempfile.TemporaryDirectory() as cache:
         run = finetune.train_lora(model, tokenizer, rows, "tradeoff", lora=finetune.LoraSettings(rank=spec["rank"],
                                   target_modules=targets), settings=settings, system=system, drop_too_long=True,

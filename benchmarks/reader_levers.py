@@ -71,6 +71,7 @@ def closed_book_settings() -> dict:
     run = finetune.TRAINING_RUNS["support-closed-book"]
     return {"closed_book": True, "steps": run.steps, "batch_size": run.batch_size, "learning_rate": run.learning_rate,
             "max_length": run.max_length, "gradient_checkpointing": run.gradient_checkpointing,
+            "micro_batches": run.micro_batches,
             "rank": finetune.LoraSettings().rank, "lora_dropout": finetune.LoraSettings().dropout, "mlp": False,
             "top_layers": support.READER["top_layers"]}
 
@@ -101,7 +102,8 @@ def run_one(overrides: dict) -> dict:
             question_twice=spec["question_twice"])
         settings = finetune.TrainSettings(steps=spec["steps"], batch_size=spec["batch_size"],
                                           learning_rate=spec["learning_rate"], max_length=spec["max_length"],
-                                          gradient_checkpointing=spec["gradient_checkpointing"], save_steps=10_000)
+                                          gradient_checkpointing=spec["gradient_checkpointing"],
+                                          micro_batches=spec.get("micro_batches", 1), save_steps=10_000)
         targets = finetune.ATTENTION + (finetune.MLP if spec["mlp"] else ())
         lora = finetune.LoraSettings(rank=spec["rank"], alpha=2.0 * spec["rank"], dropout=spec["lora_dropout"],
                                      target_modules=targets,

@@ -144,6 +144,18 @@ def test_training_is_repeatable_with_the_seed(tokenizer, config):
     assert first == second
 
 
+def test_micro_batches_give_the_same_training_as_one_batch(tokenizer, config):
+    """Gradient accumulation: 2 passes of 2 examples make the same steps as batches of 4 (up to float rounding)."""
+    from dataclasses import replace
+
+    whole = replace(TINY, batch_size=4)
+    one = finetune.train_lora(tiny_model(), tokenizer, ROWS, "whole", settings=whole, config=config).loss_history
+    two = finetune.train_lora(tiny_model(), tokenizer, ROWS, "micro", settings=replace(whole, micro_batches=2),
+                              config=config).loss_history
+    assert [step for step, _ in one] == [step for step, _ in two] == [1, 2, 3]
+    assert [loss for _, loss in two] == pytest.approx([loss for _, loss in one], rel=1e-4)
+
+
 class StopAfter(TrainerCallback):
     """Simulates an interrupted run (a closed laptop): stop training after `step` steps."""
 
@@ -250,10 +262,16 @@ def test_loading_a_missing_adapter(tmp_path):
         finetune.load_adapter(tiny_model(), tmp_path / "missing")
 
 
-@pytest.mark.parametrize("field,value", [("steps", 0), ("batch_size", -1), ("max_length", 0), ("learning_rate", 0.0)])
+@pytest.mark.parametrize("field,value", [("steps", 0), ("batch_size", -1), ("max_length", 0), ("learning_rate", 0.0),
+                                         ("micro_batches", 0)])
 def test_train_settings_reject_non_positive_values(field, value):
     with pytest.raises(FinetuneError, match=field):
         TrainSettings(**{field: value})
+
+
+def test_micro_batches_must_divide_the_batch():
+    with pytest.raises(FinetuneError, match=r"batch_size \(8\) must split evenly into micro_batches \(3\)"):
+        TrainSettings(batch_size=8, micro_batches=3)
 
 
 def test_lora_on_top_layers_only():
