@@ -291,6 +291,17 @@ def test_a_measured_scoreboard_feeds_the_unit_costs(config):
     assert "your run" in story and "80%" in story and "did not raise accuracy" in story
 
 
+def test_the_story_says_when_prompted_systems_wrote_no_valid_json():
+    b = board()
+    for key, in_text in (("base", 0.05), ("rag", 0.3)):
+        b["systems"][key].update(answer_accuracy=0.0, citation_accuracy=0.0, schema_validity=0.0, answer_in_text=in_text)
+    story = costs.pragmatic_path_story(b, "reference")
+    assert "wrote no answer in the schema's JSON" in story and "30% of the answerable questions with RAG, 5% without" in story
+    assert "went from 0%" not in story
+    del b["systems"]["rag"]["answer_in_text"]  # an older scoreboard without the free-text figure
+    assert "free text" not in costs.pragmatic_path_story(b, "reference")
+
+
 def test_the_chunking_method_of_the_scoreboard_reaches_the_unit_costs(config):
     results.save_scoreboard(board(settings={"chunk_size": 250, "chunk_method": "markdown"}), results.scoreboard_path(config))
     units = costs.load_unit_costs(config)
