@@ -322,7 +322,7 @@ def chat(model, tokenizer, messages, max_new_tokens: int = 64) -> str:
 
 def chat_batch(
     model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
-    sort_by_length: bool = False, prefill: str = "",
+    sort_by_length: bool = False, prefill: str = "", share_prefix: bool = False,
 ) -> list[str]:
     """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
 
@@ -333,6 +333,9 @@ def chat_batch(
     whole batch; the cost is memory for the longer prompts (see `rag.answer_batch`).
     `prefill` starts the assistant's turn with that text (e.g. ``'{"answer": "'`` to push the model into a JSON
     object); each answer returned begins with it.
+    `share_prefix` is prefix caching: when the prompts start with the same tokens (the same instructions and
+    examples, only the message differs), the model reads that shared part once, and every batch starts from a copy of
+    its key/value cache instead of reading it again. Same answers (greedy; checked in the tests), much less prefill.
     """
     import torch
     from .progress import progress_bar
@@ -357,17 +360,67 @@ def chat_batch(
         lengths = [len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"]]
         order.sort(key=lengths.__getitem__)
     answers: dict[int, str] = {}
+    prefix = _SharedPrefix(model, tokenizer, prompts) if share_prefix else None
     starts = range(0, len(prompts), batch_size)
     for start in progress_bar(starts, desc="Generating", unit="batch", disable=not progress or len(starts) < 2):
         chosen = order[start : start + batch_size]
-        batch = tokenizer([prompts[i] for i in chosen], return_tensors="pt", padding=True, add_special_tokens=False)
-        batch = batch.to(model.device)
+        if prefix is not None and prefix.length:
+            batch = prefix.batch(chosen, model.device)
+        else:
+            batch = tokenizer([prompts[i] for i in chosen], return_tensors="pt", padding=True, add_special_tokens=False)
+            batch = batch.to(model.device)
         with torch.inference_mode():
             out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False)
         new_tokens = out[:, batch["input_ids"].shape[1] :]
         for i, text in zip(chosen, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
             answers[i] = (prefill + text).strip()
     return [answers[i] for i in range(len(prompts))]
+
+
+def shared_prefix_length(token_ids: list[list[int]], min_tokens: int = 16) -> int:
+    """How many tokens all these prompts start with (each keeps at least one of its own); 0 when fewer than
+    `min_tokens` or only one prompt: then sharing saves too little to be worth copying a cache."""
+    if len(token_ids) < 2:
+        return 0
+    first, limit = token_ids[0], min(len(ids) for ids in token_ids) - 1
+    length = 0
+    while length < limit and all(ids[length] == first[length] for ids in token_ids):
+        length += 1
+    return length if length >= min_tokens else 0
+
+
+class _SharedPrefix:
+    """The tokens every prompt starts with, read once; `batch` builds generate()'s inputs on a copy of their cache.
+
+    A batch row is laid out as [shared prefix][padding][rest of the prompt]: the attention mask hides the padding,
+    and positions are counted over unmasked tokens only, so each prompt sees exactly what it would see alone.
+    """
+
+    def __init__(self, model, tokenizer, prompts: list[str]):
+        import torch
+
+        self.ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+        self.pad_id = tokenizer.pad_token_id
+        self.length = shared_prefix_length(self.ids)
+        if self.length:
+            with torch.inference_mode():
+                prefix_ids = torch.tensor([self.ids[0][: self.length]], device=model.device)
+                self.cache = model(input_ids=prefix_ids, use_cache=True).past_key_values
+
+    def batch(self, chosen: list[int], device) -> dict:
+        import copy
+
+        import torch
+
+        rests = [self.ids[i][self.length :] for i in chosen]
+        width = max(len(rest) for rest in rests)
+        shared = self.ids[chosen[0]][: self.length]
+        input_ids = [shared + [self.pad_id] * (width - len(rest)) + rest for rest in rests]
+        mask = [[1] * self.length + [0] * (width - len(rest)) + [1] * len(rest) for rest in rests]
+        cache = copy.deepcopy(self.cache)
+        cache.batch_repeat_interleave(len(chosen))
+        return {"input_ids": torch.tensor(input_ids, device=device), "attention_mask": torch.tensor(mask, device=device),
+                "past_key_values": cache}
 
 
 def status(config: CourseConfig | None = None) -> list[dict]:

@@ -73,6 +73,31 @@ def test_batches_sorted_by_length_come_back_in_the_order_given(generator):
     assert sorted_batches == one_by_one
 
 
+def test_a_shared_prefix_read_once_gives_the_same_answers(generator):
+    model, tokenizer = generator
+    instructions = ("You are a strict quiz master. Answer with one word only, no punctuation, no explanation, "
+                    "and never repeat the question. Question: ")
+    questions = [instructions + q for q in ("What colour is the sky on a clear day?", "What is the opposite of hot?",
+                                            "Which animal barks?", "What is frozen water called?", "Name a fruit.")]
+    plain = models.chat_batch(model, tokenizer, questions, max_new_tokens=8, batch_size=2, progress=False,
+                              sort_by_length=True)
+    shared = models.chat_batch(model, tokenizer, questions, max_new_tokens=8, batch_size=2, progress=False,
+                               sort_by_length=True, share_prefix=True)
+    assert shared == plain
+    ids = tokenizer([tokenizer.apply_chat_template([{"role": "user", "content": q}], tokenize=False,
+                                                   add_generation_prompt=True) for q in questions],
+                    add_special_tokens=False)["input_ids"]
+    length = models.shared_prefix_length(ids)
+    assert length > 16 and all(i[:length] == ids[0][:length] for i in ids) and len({i[length] for i in ids}) > 1
+
+
+def test_shared_prefix_length_edge_cases():
+    assert models.shared_prefix_length([[1] * 40]) == 0  # one prompt: nothing to share
+    assert models.shared_prefix_length([[1] * 40, [1] * 40]) == 39  # identical prompts keep a token of their own
+    assert models.shared_prefix_length([[1] * 10 + [2], [1] * 10 + [3]]) == 0  # too short to be worth it
+    assert models.shared_prefix_length([[1] * 20 + [2], [1] * 20 + [3]], min_tokens=16) == 20
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

@@ -127,20 +127,21 @@ def style_adherence(texts: Sequence[str], rules: dict) -> dict[str, float]:
 
 
 def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
-                     sort_by_length: bool = False):
-    """Generate with `models.chat_batch` (batches of `batch_size`, shortest prompts first with `sort_by_length`)
-    and measure it. Returns ``(answers, stats)``.
+                     sort_by_length: bool = False, share_prefix: bool = False):
+    """Generate with `models.chat_batch` (batches of `batch_size`, shortest prompts first with `sort_by_length`,
+    the prompts' common start read once with `share_prefix`) and measure it. Returns ``(answers, stats)``.
 
     stats: ``seconds_per_example``, ``tokens_per_second`` (new tokens, counted by re-tokenising the answers),
-    ``prompt_tokens`` (mean tokens of the rendered chat prompt) and ``new_tokens`` (mean per answer).
+    ``prompt_tokens`` (mean tokens of the rendered chat prompt), ``shared_prompt_tokens`` (how many of them every
+    prompt shares and that were read once; 0 without `share_prefix`) and ``new_tokens`` (mean per answer).
     """
-    from ..models import chat_batch
+    from ..models import chat_batch, shared_prefix_length
     from .meters import Timer, count_tokens
 
     _check_not_empty(conversations)
     with Timer() as timer:
         answers = chat_batch(model, tokenizer, conversations, max_new_tokens=max_new_tokens, batch_size=batch_size,
-                             progress=progress, sort_by_length=sort_by_length)
+                             progress=progress, sort_by_length=sort_by_length, share_prefix=share_prefix)
     prompts = [
         tokenizer.apply_chat_template(
             [{"role": "user", "content": c}] if isinstance(c, str) else c, tokenize=False, add_generation_prompt=True
@@ -149,10 +150,12 @@ def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, 
     ]
     new_tokens = sum(count_tokens(tokenizer, a) for a in answers)
     n = len(conversations)
+    shared = shared_prefix_length(tokenizer(prompts, add_special_tokens=False)["input_ids"]) if share_prefix else 0
     return answers, {
         "seconds_per_example": timer.seconds / n,
         "tokens_per_second": new_tokens / timer.seconds if timer.seconds else 0.0,
         "prompt_tokens": sum(count_tokens(tokenizer, p) for p in prompts) / n,
+        "shared_prompt_tokens": shared,
         "new_tokens": new_tokens / n,
     }
 
