@@ -65,7 +65,7 @@ def run_one(spec: dict, quality: bool) -> dict:
     rows = [{"prompt": m, "answer": json.dumps(r, separators=(",", ":"))} for m, r in zip(train.message, train.record)]
     settings = finetune.TrainSettings(steps=steps, batch_size=spec["batch"], learning_rate=spec["lr"], max_length=192,
                                       gradient_checkpointing=spec["checkpointing"],
-                                      micro_batches=spec.get("micro_batches", 1), save_steps=10_000)
+                                      micro_batches=spec["micro_batches"], save_steps=10_000)
     with tempfile.TemporaryDirectory() as cache:
         run = finetune.train_lora(model, tokenizer, rows, "tradeoff", lora=finetune.LoraSettings(rank=spec["rank"],
                                   target_modules=targets), settings=settings, system=system, drop_too_long=True,

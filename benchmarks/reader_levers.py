@@ -103,7 +103,7 @@ def run_one(overrides: dict) -> dict:
         settings = finetune.TrainSettings(steps=spec["steps"], batch_size=spec["batch_size"],
                                           learning_rate=spec["learning_rate"], max_length=spec["max_length"],
                                           gradient_checkpointing=spec["gradient_checkpointing"],
-                                          micro_batches=spec.get("micro_batches", 1), save_steps=10_000)
+                                          micro_batches=spec["micro_batches"], save_steps=10_000)
         targets = finetune.ATTENTION + (finetune.MLP if spec["mlp"] else ())
         lora = finetune.LoraSettings(rank=spec["rank"], alpha=2.0 * spec["rank"], dropout=spec["lora_dropout"],
                                      target_modules=targets,

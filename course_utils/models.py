@@ -355,12 +355,12 @@ def chat_batch(
         tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) + prefill
         for c in conversations
     ]
+    token_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"] if sort_by_length or share_prefix else None
     order = list(range(len(prompts)))
     if sort_by_length:
-        lengths = [len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"]]
-        order.sort(key=lengths.__getitem__)
+        order.sort(key=lambda i: len(token_ids[i]))
     answers: dict[int, str] = {}
-    prefix = _SharedPrefix(model, tokenizer, prompts) if share_prefix else None
+    prefix = _SharedPrefix(model, token_ids, tokenizer.pad_token_id) if share_prefix else None
     starts = range(0, len(prompts), batch_size)
     for start in progress_bar(starts, desc="Generating", unit="batch", disable=not progress or len(starts) < 2):
         chosen = order[start : start + batch_size]
@@ -396,11 +396,10 @@ class _SharedPrefix:
     and positions are counted over unmasked tokens only, so each prompt sees exactly what it would see alone.
     """
 
-    def __init__(self, model, tokenizer, prompts: list[str]):
+    def __init__(self, model, token_ids: list[list[int]], pad_id: int):
         import torch
 
-        self.ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
-        self.pad_id = tokenizer.pad_token_id
+        self.ids, self.pad_id = token_ids, pad_id
         self.length = shared_prefix_length(self.ids)
         if self.length:
             with torch.inference_mode():

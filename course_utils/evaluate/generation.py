@@ -148,14 +148,14 @@ def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, 
         )
         for c in conversations
     ]
+    prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     new_tokens = sum(count_tokens(tokenizer, a) for a in answers)
     n = len(conversations)
-    shared = shared_prefix_length(tokenizer(prompts, add_special_tokens=False)["input_ids"]) if share_prefix else 0
     return answers, {
         "seconds_per_example": timer.seconds / n,
         "tokens_per_second": new_tokens / timer.seconds if timer.seconds else 0.0,
-        "prompt_tokens": sum(count_tokens(tokenizer, p) for p in prompts) / n,
-        "shared_prompt_tokens": shared,
+        "prompt_tokens": sum(len(ids) for ids in prompt_ids) / n,
+        "shared_prompt_tokens": shared_prefix_length(prompt_ids) if share_prefix else 0,
         "new_tokens": new_tokens / n,
     }
 
