@@ -4,9 +4,11 @@ Two parts, each configuration in a fresh Python process so that its peak memory 
 
     python -P benchmarks/lora_tradeoffs.py            # cost: seconds per step and peak memory, ~3 min
     python -P benchmarks/lora_tradeoffs.py --quality  # also train to the end and score extraction, ~15 min
+    python -P benchmarks/lora_tradeoffs.py --only "no checkpointing, bf16"   # one configuration of either part
 
 Cost runs train a few steps on the extraction set at max_length 192 with one knob changed at a time
-(target layers, rank, batch size, gradient checkpointing, micro-batches). Quality runs train the extraction adapter to the
+(target layers, rank, batch size, gradient checkpointing, micro-batches, bf16 mixed precision: its rows need a
+processor with bfloat16 instructions). Quality runs train the extraction adapter to the
 end with the same number of examples seen and score 32 test messages like notebook 03 does (JSON parse rate,
 schema validity, field accuracy). Figures are printed as a table and written to
 benchmarks/lora_tradeoffs.json; notebooks/solutions/03_04_solutions.md discusses them.
@@ -30,7 +32,8 @@ from course_utils.files import write_text_atomic
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "lora_tradeoffs.json"
 
-BASE = {"targets": "attention", "rank": 8, "batch": 2, "checkpointing": True, "micro_batches": 1, "steps": 70, "lr": 3e-3}
+BASE = {"targets": "attention", "rank": 8, "batch": 2, "checkpointing": True, "micro_batches": 1, "steps": 70, "lr": 3e-3,
+        "precision": "fp32"}
 COST_RUNS = {  # one knob changed at a time from the course default
     "default (attention, r8, batch 2, checkpointing)": {},
     "attention + MLP": {"targets": "attention + MLP"},
@@ -39,6 +42,9 @@ COST_RUNS = {  # one knob changed at a time from the course default
     "no gradient checkpointing": {"checkpointing": False},
     "batch 4, no gradient checkpointing": {"batch": 4, "checkpointing": False},
     "batch 4 as 2 micro-batches, no checkpointing": {"batch": 4, "checkpointing": False, "micro_batches": 2},
+    "no gradient checkpointing, bf16": {"checkpointing": False, "precision": "bf16"},  # needs bf16 instructions
+    "batch 4 as 2 micro-batches, no checkpointing, bf16": {"batch": 4, "checkpointing": False, "micro_batches": 2,
+                                                           "precision": "bf16"},
 }
 QUALITY_RUNS = {  # the same 140 examples seen, except the last row
     "default: batch 2 x 70 steps": {},
@@ -65,7 +71,8 @@ def run_one(spec: dict, quality: bool) -> dict:
     rows = [{"prompt": m, "answer": json.dumps(r, separators=(",", ":"))} for m, r in zip(train.message, train.record)]
     settings = finetune.TrainSettings(steps=steps, batch_size=spec["batch"], learning_rate=spec["lr"], max_length=192,
                                       gradient_checkpointing=spec["checkpointing"],
-                                      micro_batches=spec["micro_batches"], save_steps=10_000)
+                                      micro_batches=spec["micro_batches"], save_steps=10_000,
+                                      precision=spec.get("precision", "fp32"))
     with tempfile.TemporaryDirectory() as cache:
         run = finetune.train_lora(model, tokenizer, rows, "tradeoff", lora=finetune.LoraSettings(rank=spec["rank"],
                                   target_modules=targets), settings=settings, system=system, drop_too_long=True,
@@ -97,31 +104,46 @@ def in_subprocess(spec: dict, quality: bool) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quality", action="store_true", help="also train to the end and score extraction")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only this configuration (repeatable); the file keeps the other rows' figures")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one configuration, print JSON
     args = parser.parse_args()
+    unknown = set(args.only or ()) - set(COST_RUNS) - set(QUALITY_RUNS)
+    if unknown:
+        parser.error(f"unknown configuration(s) {sorted(unknown)}; choose from {[*COST_RUNS, *QUALITY_RUNS]}")
     if args.one:
         print(json.dumps(run_one(json.loads(args.one), args.quality)))
         return
 
     import torch
 
+    from course_utils import finetune
+
     report = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}",
               "load_average": os.getloadavg()[0], "cost": {}, "quality": {}}
+    old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if args.only:  # keep the other rows as they were measured
+        report.update(cost=dict(old.get("cost", {})), quality=dict(old.get("quality", {})))
+    chosen = lambda runs: {n: c for n, c in runs.items() if not args.only or n in args.only}
     print(f"{report['machine']} · load average {report['load_average']:.1f}\n")
     print(f"cost ({COST_STEPS} steps each, max_length 192):")
     print(f"  {'configuration':48} {'s/step':>7} {'peak MB':>8} {'trainable':>10}")
-    for name, change in COST_RUNS.items():
+    for name, change in chosen(COST_RUNS).items():
+        if change.get("precision") == "bf16" and not finetune.bf16_supported():
+            print(f"  {name:48} skipped: this processor has no bfloat16 instructions")
+            continue
         r = report["cost"][name] = in_subprocess({**BASE, **change}, quality=False)
         print(f"  {name:48} {r['seconds_per_step']:7.2f} {r['peak_rss_mb']:8,} {r['trainable']:10,}", flush=True)
-    if args.quality:
+    if args.quality or any(n in QUALITY_RUNS for n in args.only or ()):
         print(f"\nquality (extraction, {N_TEST} test messages):")
         print(f"  {'configuration':30} {'train s':>8} {'s/step':>7} {'peak MB':>8} {'parse':>6} {'valid':>6} {'fields':>6}")
-        for name, change in QUALITY_RUNS.items():
+        for name, change in chosen(QUALITY_RUNS).items():
+            if change.get("precision") == "bf16" and not finetune.bf16_supported():
+                continue
             r = report["quality"][name] = in_subprocess({**BASE, **change}, quality=True)
             print(f"  {name:30} {r['training_seconds']:8.0f} {r['seconds_per_step']:7.2f} {r['peak_rss_mb']:8,} "
                   f"{r['json_parse_rate']:6.2f} {r['schema_validity']:6.2f} {r['field_accuracy']:6.2f}", flush=True)
-    else:  # keep the quality figures of an earlier --quality run
-        old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    elif not args.only:  # keep the quality figures of an earlier --quality run
         report["quality"] = old.get("quality", {})
     write_text_atomic(RESULTS, json.dumps(report, indent=1) + "\n")
     print(f"\nwritten to {RESULTS.relative_to(HERE.parent)}")

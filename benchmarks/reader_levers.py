@@ -50,10 +50,11 @@ LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they we
     "top 15 layers": {**WINDOWS, "top_layers": 15},
     "rank 16": {**WINDOWS, "rank": 16},
     "question before and after the documents": {**WINDOWS, "question_twice": True},
-    "sections as chunks (notebook settings)": {},
+    "sections as chunks, fp32": {},
     "sections as chunks, 300 characters": {"chunk_size": 300, "chunk_overlap": 40},
     "sections, k=2 chunks": {"k": 2},
     "sections, two contexts per question": {"contexts_per_question": 2},
+    "sections, mixed precision where the CPU has bf16 (notebook settings)": {"precision": "auto"},
     "prompted RAG, two solved examples (few-shot)": {"prompted": True, "shots": 2},
     # the fine-tuned system without retrieval: can more training make it learn the facts (and go stale)?
     "fine-tuned without retrieval (notebook settings)": {"closed_book": True},
@@ -87,7 +88,8 @@ def run_one(overrides: dict) -> dict:
     from course_utils.evaluate.meters import peak_rss_mb
 
     closed_book = bool(overrides.get("closed_book"))
-    spec = {**support.READER, **(closed_book_settings() if closed_book else {}), **overrides}
+    # every row trains in fp32 unless it says otherwise: the sweep ran before mixed precision was tried
+    spec = {**support.READER, "precision": "fp32", **(closed_book_settings() if closed_book else {}), **overrides}
     model, tokenizer = models.load_generator()
     kb = rag.KnowledgeIndex.build(data.load_kb("v1"), load_cached_embedder(), method=spec["chunk_method"],
                                   size=spec["chunk_size"], overlap=spec["chunk_overlap"])
@@ -103,7 +105,8 @@ def run_one(overrides: dict) -> dict:
         settings = finetune.TrainSettings(steps=spec["steps"], batch_size=spec["batch_size"],
                                           learning_rate=spec["learning_rate"], max_length=spec["max_length"],
                                           gradient_checkpointing=spec["gradient_checkpointing"],
-                                          micro_batches=spec["micro_batches"], save_steps=10_000)
+                                          micro_batches=spec["micro_batches"], save_steps=10_000,
+                                          precision=spec["precision"])
         targets = finetune.ATTENTION + (finetune.MLP if spec["mlp"] else ())
         lora = finetune.LoraSettings(rank=spec["rank"], alpha=2.0 * spec["rank"], dropout=spec["lora_dropout"],
                                      target_modules=targets,
@@ -112,6 +115,7 @@ def run_one(overrides: dict) -> dict:
             run = finetune.train_lora(model, tokenizer, rows, "reader-lever", lora=lora, settings=settings,
                                       system=support.SUPPORT_SYSTEM, drop_too_long=True, config=get_config(cache_dir=cache))
         reader = run.model
+        spec["precision"] = run.precision  # what it trained in on this machine ("auto" resolved)
     hits = kb.retrieve_batch(list(valid["question"]), spec["k"])
     start = time.perf_counter()
     conversations = [support.build_messages(q, None if closed_book else h, question_twice=spec["question_twice"])

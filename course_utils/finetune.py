@@ -87,6 +87,38 @@ class LoraSettings:
         )
 
 
+PRECISIONS = ("auto", "bf16", "fp32")
+# subtle: on a CPU, bf16 matrix products keep state for every new shape they meet, so batches of ever-different
+# lengths made a bf16 run's memory grow by ~20 MB a step (fixed-length batches did not grow). Padding every batch
+# to a multiple of 64 tokens keeps the shapes few and the memory flat: notebook 05's reader peaked ~80 MB above its
+# fp32 run, against ~170 MB (and still growing) with multiples of 32.
+BF16_PAD_MULTIPLE = 64
+
+
+def bf16_supported(device: str = "cpu") -> bool:
+    """True when `device` runs bfloat16 matrix products natively (CPUs with AVX512-BF16 or AMX, Apple M2 and
+    later, recent GPUs); without it, bf16 is emulated and slower than fp32."""
+    import torch
+
+    if device == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch build without oneDNN
+        return False
+
+
+def training_precision(settings: "TrainSettings", config: CourseConfig | None = None) -> str:
+    """The precision a run with `settings` trains in on this machine: "bf16" or "fp32"."""
+    device = (config or get_config()).profile.device
+    if settings.precision == "auto":
+        return "bf16" if bf16_supported(device) else "fp32"
+    if settings.precision == "bf16" and not bf16_supported(device):
+        raise FinetuneError(f"precision='bf16' was asked for, but this {device.upper()} has no bfloat16 instructions "
+                            "(emulated bf16 is slower than fp32). Use precision='auto' or 'fp32'.")
+    return settings.precision
+
+
 @dataclass(frozen=True)
 class TrainSettings:
     """How long and how hard to train. Defaults: notebook 03's extraction run, except that it trains without gradient
@@ -105,8 +137,16 @@ class TrainSettings:
     #                         accumulation): the same update from the same examples, with the activations of one part
     save_steps: int = 10  # write a resumable checkpoint every N steps
     seed: int | None = None  # None: the course seed from get_config()
+    precision: str = "fp32"  # "fp32": all in float32; "bf16": mixed precision (weights and optimiser state stay
+    #                          fp32, the matrix products run in bfloat16); "auto": bf16 where the processor has bf16
+    #                          instructions, else fp32. bf16 pays on long examples: ~30 % faster steps for notebook
+    #                          05's reader (~350 tokens), little for 03's and 04's short ones, for more memory
+    #                          (benchmarks/lora_tradeoffs.json, benchmarks/reader_levers.json)
 
     def __post_init__(self):
+        if self.precision not in PRECISIONS:
+            raise FinetuneError(f"precision must be one of {PRECISIONS}, got {self.precision!r}. "
+                                "'auto' uses bf16 where the processor supports it and fp32 elsewhere.")
         for name in ("steps", "batch_size", "max_length", "save_steps", "micro_batches"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) <= 0:
                 raise FinetuneError(f"{name} must be a positive integer, got {getattr(self, name)!r}.")
@@ -144,7 +184,7 @@ def train_settings(run: str, config: CourseConfig | None = None) -> TrainSetting
         base = TrainSettings(steps=READER["steps"], batch_size=READER["batch_size"],
                              learning_rate=READER["learning_rate"], max_length=READER["max_length"],
                              gradient_checkpointing=READER["gradient_checkpointing"],
-                             micro_batches=READER["micro_batches"])
+                             micro_batches=READER["micro_batches"], precision=READER["precision"])
     elif run in TRAINING_RUNS:
         base = TRAINING_RUNS[run]
     else:
@@ -163,7 +203,8 @@ def training_table(config: CourseConfig | None = None):
     table = pd.DataFrame({run: {"steps": s.steps, "batch size": s.batch_size, "examples seen": s.steps * s.batch_size,
                                 "learning rate": s.learning_rate, "max length": s.max_length,
                                 "gradient checkpointing": s.gradient_checkpointing,
-                                "micro-batches": s.micro_batches} for run, s in rows.items()}).T
+                                "micro-batches": s.micro_batches,
+                                "precision here": training_precision(s, config)} for run, s in rows.items()}).T
     table.index.name = f"profile '{config.profile.name}'"
     return table
 
@@ -184,6 +225,7 @@ class TrainResult:
     run_dir: Path  # checkpoints live here
     adapter_dir: Path  # the final adapter (what you would ship)
     settings: dict = field(default_factory=dict)
+    precision: str = "fp32"  # what the matrix products ran in: "bf16" (mixed precision) or "fp32"
 
 
 @dataclass(frozen=True)
@@ -223,16 +265,19 @@ def has_lora(model) -> bool:
     return any("lora_A" in name for name, _ in model.named_modules())
 
 
-def training_memory_mb(settings: TrainSettings) -> float:
+def training_memory_mb(settings: TrainSettings, precision: str = "fp32") -> float:
     """Rough memory a training run needs on top of the loaded model, in MiB (for the memory check).
 
     A straight line through the peaks of `benchmarks/lora_tradeoffs.json` (SmolLM2-135M, rank 8, batch x
     max_length tokens): about 400 MB of optimiser state, gradients and buffers, plus 0.55 MB per token of the
     batch with gradient checkpointing, 1.6 MB without (all activations kept). E.g. batch 2 x 192 tokens with
-    checkpointing: about 610 MB, measured 1,250 MB peak with the 0.6 GB model.
+    checkpointing: about 610 MB, measured 1,250 MB peak with the 0.6 GB model. Training in bf16 (`precision`, as
+    `training_precision` resolves it) adds about 150 MB (80 to 230 MB measured): bf16 copies of the weights the
+    backward pass needs, and the processor's state for each batch shape.
     """
     per_token = 0.55 if settings.gradient_checkpointing else 1.6
-    return 400 + per_token * settings.batch_size // settings.micro_batches * settings.max_length
+    extra = 150 if precision == "bf16" else 0
+    return 400 + extra + per_token * settings.batch_size // settings.micro_batches * settings.max_length
 
 
 def add_lora(model, lora: LoraSettings = LoraSettings(), seed: int | None = None):
@@ -341,12 +386,14 @@ def train_lora(
     config = config or get_config()
     seed = config.seed if settings.seed is None else settings.seed
     run_dir = _run_dir(config, run_name)
+    precision = training_precision(settings, config)
     checkpoint = _checkpoint_to_resume(run_dir, resume, get_last_checkpoint)
     examples = build_training_set(tokenizer, rows, settings.max_length, system=system, drop_too_long=drop_too_long)
     release_free_memory()
     check_memory(
-        training_memory_mb(settings), f"Training '{run_name}'",
-        advice="Or train with a smaller batch_size or max_length, more micro_batches, or gradient_checkpointing=True.",
+        training_memory_mb(settings, precision), f"Training '{run_name}'",
+        advice="Or train with a smaller batch_size or max_length, more micro_batches, gradient_checkpointing=True "
+               "or precision='fp32'.",
     )
     if checkpoint is None:
         shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run must not pick up an old run's checkpoints
@@ -365,6 +412,7 @@ def train_lora(
         save_steps=settings.save_steps,
         save_total_limit=1,  # only the latest checkpoint: enough to resume, little disk
         activation_checkpointing=settings.gradient_checkpointing,
+        bf16=precision == "bf16",  # autocast: matrix products in bfloat16, weights and optimiser state in fp32
         activation_checkpointing_kwargs={"use_reentrant": False},
         use_cpu=config.profile.device == "cpu",
         seed=seed,
@@ -379,18 +427,22 @@ def train_lora(
         model=peft_model,
         args=args,
         train_dataset=examples,
-        data_collator=partial(pad_batch, pad_token_id=tokenizer.pad_token_id),
+        data_collator=partial(pad_batch, pad_token_id=tokenizer.pad_token_id,
+                              pad_to_multiple_of=BF16_PAD_MULTIPLE if precision == "bf16" else 1),
     )
     # Trainer's own bar is ProgressCallback in a terminal and NotebookProgressCallback in Jupyter (a second bar plus
     # a table with one row per step); ours is one bar with the latest loss on it, and notebooks plot the loss.
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(NotebookProgressCallback)
-    for callback in [_LossProgressBar(), *(callbacks or [])]:
+    for callback in [_LossProgressBar(precision), *(callbacks or [])]:
         trainer.add_callback(callback)
     release_free_memory()  # what earlier generation left behind, before training needs its peak
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - start
+    # Mixed precision wraps the model's forward in bf16 autocast; take the wrapper off, so that what comes next
+    # (generation, evaluation) runs in fp32 like an untrained model, whatever the training precision was.
+    trainer.accelerator.unwrap_model(peft_model, keep_fp32_wrapper=False)
     release_free_memory()
     _ready_for_generation(peft_model, settings.gradient_checkpointing)
     adapter_dir = run_dir / "adapter"
@@ -411,6 +463,7 @@ def train_lora(
         run_dir=run_dir,
         adapter_dir=adapter_dir,
         settings={"lora": lora, "train": settings},
+        precision=precision,
     )
 
 
@@ -469,15 +522,17 @@ def _ready_for_generation(peft_model, used_checkpointing: bool) -> None:
     base.config.use_cache = True
 
 
-def _LossProgressBar():
-    """A tqdm bar over optimiser steps that shows the latest loss instead of printing every log line."""
+def _LossProgressBar(precision: str = "fp32"):
+    """A tqdm bar over optimiser steps that shows the latest loss instead of printing every log line, and the
+    precision the run trains in ("Training (bf16)")."""
     from transformers import TrainerCallback
 
     from .progress import progress_bar
 
     class LossProgressBar(TrainerCallback):
         def on_train_begin(self, args, state, control, **kwargs):
-            self.bar = progress_bar(total=state.max_steps, initial=state.global_step, desc="Training", unit="step")
+            self.bar = progress_bar(total=state.max_steps, initial=state.global_step, desc=f"Training ({precision})",
+                                   unit="step")
 
         def on_step_end(self, args, state, control, **kwargs):
             self.bar.update(state.global_step - self.bar.n)

@@ -118,7 +118,8 @@ def build_training_set(
     return examples
 
 
-def pad_batch(examples: list[dict[str, list[int]]], pad_token_id: int, answer_logits_only: bool = True) -> dict:
+def pad_batch(examples: list[dict[str, list[int]]], pad_token_id: int, answer_logits_only: bool = True,
+              pad_to_multiple_of: int = 1) -> dict:
     """Collate examples into tensors, padding on the right (labels with -100, so padding is never learned).
 
     subtle: we pad here instead of with the tokenizer because SmolLM2's pad token *is* its end-of-turn
@@ -131,10 +132,14 @@ def pad_batch(examples: list[dict[str, list[int]]], pad_token_id: int, answer_lo
     ``tests/test_finetune.py`` pins that the loss is unchanged, so an upgrade that breaks it fails a test. The loss
     is the same number, but the (tokens x 49,152-word vocabulary) logits, the largest tensors of a training
     step on a small model, shrink to the answer's tokens: a few hundred MB less at batch 4 x 160 tokens.
+
+    `pad_to_multiple_of` rounds the batch's width up (e.g. 32: a batch of 100 tokens becomes 128), so that
+    batches come in a few shapes only; bf16 training wants that (see `finetune.train_lora`).
     """
     import torch
 
     width = max(len(e["input_ids"]) for e in examples)
+    width = -(-width // pad_to_multiple_of) * pad_to_multiple_of
     batch = {"input_ids": [], "attention_mask": [], "labels": []}
     for e in examples:
         gap = width - len(e["input_ids"])

@@ -1,6 +1,7 @@
 """LoRA formatting, training, saving and the errors a learner sees (tiny random model, a few seconds each)."""
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -154,6 +155,43 @@ def test_micro_batches_give_the_same_training_as_one_batch(tokenizer, config):
                               config=config).loss_history
     assert [step for step, _ in one] == [step for step, _ in two] == [1, 2, 3]
     assert [loss for _, loss in two] == pytest.approx([loss for _, loss in one], rel=1e-4)
+
+
+def test_pad_batch_rounds_the_width_up_to_a_multiple(tokenizer):
+    examples = build_training_set(tokenizer, ROWS[:2], 64)
+    width = max(len(e["input_ids"]) for e in examples)
+    batch = pad_batch(examples, tokenizer.pad_token_id, pad_to_multiple_of=32)
+    assert batch["input_ids"].shape[1] == -(-width // 32) * 32 > width
+    plain = pad_batch(examples, tokenizer.pad_token_id)
+    assert plain["input_ids"].shape[1] == width
+    assert torch.equal(batch["shift_labels"], plain["shift_labels"])  # padding adds nothing to learn
+
+
+@pytest.mark.skipif(not finetune.bf16_supported(), reason="this CPU has no bfloat16 instructions")
+def test_bf16_training_leaves_a_model_that_generates_in_fp32(tokenizer, config):
+    """Mixed precision wraps the model's forward in bf16 autocast; after training it must be gone, or every later
+    answer would silently come from bf16 arithmetic."""
+    result = finetune.train_lora(tiny_model(), tokenizer, ROWS, "bf16", settings=replace(TINY, precision="bf16"),
+                                 config=config)
+    assert result.precision == "bf16"
+    batch = pad_batch(build_training_set(tokenizer, ROWS[:2], 64), tokenizer.pad_token_id, answer_logits_only=False)
+    batch.pop("labels")
+    with torch.no_grad():
+        tuned = result.model(**batch).logits
+        fresh = finetune.load_adapter(tiny_model(), result.adapter_dir)(**batch).logits  # fp32, never autocast
+    assert torch.allclose(tuned, fresh, atol=1e-5)
+
+
+def test_precision_is_checked_and_auto_follows_the_processor(monkeypatch):
+    with pytest.raises(FinetuneError, match="precision must be one of"):
+        TrainSettings(precision="fp16")
+    monkeypatch.setattr(finetune, "bf16_supported", lambda device="cpu": False)
+    assert finetune.training_precision(TrainSettings(precision="auto")) == "fp32"
+    with pytest.raises(FinetuneError, match="no bfloat16 instructions"):
+        finetune.training_precision(TrainSettings(precision="bf16"))
+    monkeypatch.setattr(finetune, "bf16_supported", lambda device="cpu": True)
+    assert finetune.training_precision(TrainSettings(precision="auto")) == "bf16"
+    assert finetune.training_precision(TrainSettings(precision="fp32")) == "fp32"
 
 
 class StopAfter(TrainerCallback):
