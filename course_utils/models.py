@@ -322,7 +322,7 @@ def chat(model, tokenizer, messages, max_new_tokens: int = 64) -> str:
 
 def chat_batch(
     model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
-    sort_by_length: bool = False, prefill: str = "", share_prefix: bool = False,
+    sort_by_length: bool = False, prefill: str = "", share_prefix: bool = False, max_batch_tokens: int | None = None,
 ) -> list[str]:
     """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
 
@@ -336,6 +336,10 @@ def chat_batch(
     `share_prefix` is prefix caching: when the prompts start with the same tokens (the same instructions and
     examples, only the message differs), the model reads that shared part once, and every batch starts from a copy of
     its key/value cache instead of reading it again. Same answers (greedy; checked in the tests), much less prefill.
+    `max_batch_tokens` caps a batch's size (prompts x its longest prompt, in tokens) as well as its count: short
+    prompts then go in large batches and long ones in small batches. Each decoding step of a small model on a CPU
+    mostly reads the weights, once for the whole batch, so fewer, larger batches of short prompts finish sooner;
+    long prompts would cost memory in the first pass instead (see `support.generate`).
     """
     import torch
     from .progress import progress_bar
@@ -355,15 +359,17 @@ def chat_batch(
         tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) + prefill
         for c in conversations
     ]
-    token_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"] if sort_by_length or share_prefix else None
+    if max_batch_tokens is not None and not is_whole_number(max_batch_tokens):
+        raise ValueError(f"max_batch_tokens must be a positive integer or None, got {max_batch_tokens!r}.")
+    tokenize = sort_by_length or share_prefix or max_batch_tokens is not None
+    token_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"] if tokenize else None
     order = list(range(len(prompts)))
     if sort_by_length:
         order.sort(key=lambda i: len(token_ids[i]))
     answers: dict[int, str] = {}
     prefix = _SharedPrefix(model, token_ids, tokenizer.pad_token_id) if share_prefix else None
-    starts = range(0, len(prompts), batch_size)
-    for start in progress_bar(starts, desc="Generating", unit="batch", disable=not progress or len(starts) < 2):
-        chosen = order[start : start + batch_size]
+    batches = _batches(order, token_ids, batch_size, max_batch_tokens)
+    for chosen in progress_bar(batches, desc="Generating", unit="batch", disable=not progress or len(batches) < 2):
         if prefix is not None and prefix.length:
             batch = prefix.batch(chosen, model.device)
         else:
@@ -375,6 +381,22 @@ def chat_batch(
         for i, text in zip(chosen, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
             answers[i] = (prefill + text).strip()
     return [answers[i] for i in range(len(prompts))]
+
+
+def _batches(order: list[int], token_ids, batch_size: int, max_batch_tokens: int | None) -> list[list[int]]:
+    """Consecutive runs of `order`, each at most `batch_size` prompts and (when set) at most `max_batch_tokens`
+    tokens counted as prompts x the longest one; a prompt longer than the budget goes alone."""
+    if max_batch_tokens is None:
+        return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    batches, current, longest = [], [], 0
+    for i in order:
+        width = max(longest, len(token_ids[i]))
+        if current and (len(current) == batch_size or (len(current) + 1) * width > max_batch_tokens):
+            batches.append(current)
+            current, width = [], len(token_ids[i])
+        current.append(i)
+        longest = width
+    return batches + [current] if current else batches
 
 
 def shared_prefix_length(token_ids: list[list[int]], min_tokens: int = 16) -> int:

@@ -91,6 +91,27 @@ def test_a_shared_prefix_read_once_gives_the_same_answers(generator):
     assert length > 16 and all(i[:length] == ids[0][:length] for i in ids) and len({i[length] for i in ids}) > 1
 
 
+def test_a_token_budget_batches_short_prompts_together_with_the_same_answers(generator):
+    model, tokenizer = generator
+    questions = ["Say yes.", "Say no.", "What is 2 + 2? Answer with a number.",
+                 "Name the largest planet of the solar system, in one word, with no explanation at all."]
+    fixed = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=1, progress=False)
+    budget = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=8, progress=False,
+                               sort_by_length=True, max_batch_tokens=80)
+    assert budget == fixed
+
+
+def test_batches_respect_both_the_count_and_the_token_budget():
+    lengths = {0: [1] * 10, 1: [1] * 10, 2: [1] * 20, 3: [1] * 30, 4: [1] * 100}
+    order = [0, 1, 2, 3, 4]  # sorted by length
+    assert models._batches(order, lengths, 8, None) == [order]
+    assert models._batches(order, lengths, 2, None) == [[0, 1], [2, 3], [4]]
+    # 3 prompts x 20 tokens = 60 fit a budget of 60; adding the 30-token one would make 4 x 30 = 120
+    assert models._batches(order, lengths, 8, 60) == [[0, 1, 2], [3], [4]]  # a prompt over the budget goes alone
+    assert models._batches(order, lengths, 2, 1000) == [[0, 1], [2, 3], [4]]  # the count still caps a batch
+    assert sum(models._batches(order, lengths, 8, 45), []) == order
+
+
 def test_shared_prefix_length_edge_cases():
     assert models.shared_prefix_length([[1] * 40]) == 0  # one prompt: nothing to share
     assert models.shared_prefix_length([[1] * 40, [1] * 40]) == 39  # identical prompts keep a token of their own
@@ -106,6 +127,7 @@ def test_shared_prefix_length_edge_cases():
         (dict(conversations=["hi"], max_new_tokens=0), "max_new_tokens must be a positive integer"),
         (dict(conversations=["hi"], batch_size=0), "batch_size must be a positive integer"),
         (dict(conversations=["hi"], batch_size=True), "batch_size must be a positive integer"),
+        (dict(conversations=["hi"], max_batch_tokens=0), "max_batch_tokens must be a positive integer or None"),
         (dict(conversations="Hello"), "list of conversations"),
         (dict(conversations=[{"role": "user", "content": "Hello"}]), "list of conversations"),
     ],
