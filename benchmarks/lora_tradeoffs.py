@@ -72,7 +72,7 @@ def run_one(spec: dict, quality: bool) -> dict:
     settings = finetune.TrainSettings(steps=steps, batch_size=spec["batch"], learning_rate=spec["lr"], max_length=192,
                                       gradient_checkpointing=spec["checkpointing"],
                                       micro_batches=spec["micro_batches"], save_steps=10_000,
-                                      precision=spec.get("precision", "fp32"))
+                                      precision=spec["precision"])
     with tempfile.TemporaryDirectory() as cache:
         run = finetune.train_lora(model, tokenizer, rows, "tradeoff", lora=finetune.LoraSettings(rank=spec["rank"],
                                   target_modules=targets), settings=settings, system=system, drop_too_long=True,
@@ -124,22 +124,25 @@ def main() -> None:
     old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if args.only:  # keep the other rows as they were measured
         report.update(cost=dict(old.get("cost", {})), quality=dict(old.get("quality", {})))
-    chosen = lambda runs: {n: c for n, c in runs.items() if not args.only or n in args.only}
+
+    def chosen(runs: dict) -> dict:
+        """The configurations to run: those named by --only (all without it), less bf16 ones this CPU cannot run."""
+        picked = {n: c for n, c in runs.items() if not args.only or n in args.only}
+        for name in [n for n, c in picked.items() if c.get("precision") == "bf16" and not finetune.bf16_supported()]:
+            print(f"  {name}: skipped, this processor has no bfloat16 instructions")
+            del picked[name]
+        return picked
+
     print(f"{report['machine']} · load average {report['load_average']:.1f}\n")
     print(f"cost ({COST_STEPS} steps each, max_length 192):")
     print(f"  {'configuration':48} {'s/step':>7} {'peak MB':>8} {'trainable':>10}")
     for name, change in chosen(COST_RUNS).items():
-        if change.get("precision") == "bf16" and not finetune.bf16_supported():
-            print(f"  {name:48} skipped: this processor has no bfloat16 instructions")
-            continue
         r = report["cost"][name] = in_subprocess({**BASE, **change}, quality=False)
         print(f"  {name:48} {r['seconds_per_step']:7.2f} {r['peak_rss_mb']:8,} {r['trainable']:10,}", flush=True)
     if args.quality or any(n in QUALITY_RUNS for n in args.only or ()):
         print(f"\nquality (extraction, {N_TEST} test messages):")
         print(f"  {'configuration':30} {'train s':>8} {'s/step':>7} {'peak MB':>8} {'parse':>6} {'valid':>6} {'fields':>6}")
         for name, change in chosen(QUALITY_RUNS).items():
-            if change.get("precision") == "bf16" and not finetune.bf16_supported():
-                continue
             r = report["quality"][name] = in_subprocess({**BASE, **change}, quality=True)
             print(f"  {name:30} {r['training_seconds']:8.0f} {r['seconds_per_step']:7.2f} {r['peak_rss_mb']:8,} "
                   f"{r['json_parse_rate']:6.2f} {r['schema_validity']:6.2f} {r['field_accuracy']:6.2f}", flush=True)

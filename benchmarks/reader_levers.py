@@ -102,11 +102,7 @@ def run_one(overrides: dict) -> dict:
             kb, train, k=spec.get("train_k", spec["k"]), distractor_share=spec["distractor_share"],
             contexts_per_question=spec["contexts_per_question"], seed=get_config().seed,
             question_twice=spec["question_twice"])
-        settings = finetune.TrainSettings(steps=spec["steps"], batch_size=spec["batch_size"],
-                                          learning_rate=spec["learning_rate"], max_length=spec["max_length"],
-                                          gradient_checkpointing=spec["gradient_checkpointing"],
-                                          micro_batches=spec["micro_batches"], save_steps=10_000,
-                                          precision=spec["precision"])
+        settings = finetune.settings_from(spec, save_steps=10_000)
         targets = finetune.ATTENTION + (finetune.MLP if spec["mlp"] else ())
         lora = finetune.LoraSettings(rank=spec["rank"], alpha=2.0 * spec["rank"], dropout=spec["lora_dropout"],
                                      target_modules=targets,

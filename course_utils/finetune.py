@@ -26,7 +26,7 @@ import shutil
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
 
@@ -174,6 +174,13 @@ TRAINING_RUNS: dict[str, TrainSettings] = {
 }
 
 
+def settings_from(spec: dict, **changes) -> TrainSettings:
+    """TrainSettings from the keys of `spec` that name its fields (a dict such as support.READER also holds other
+    settings: chunks, k, LoRA), then `changes`."""
+    known = {f.name for f in fields(TrainSettings)}
+    return TrainSettings(**{**{k: v for k, v in spec.items() if k in known}, **changes})
+
+
 def train_settings(run: str, config: CourseConfig | None = None) -> TrainSettings:
     """The TrainSettings of one of the course's training runs, for the active profile (see TRAINING_RUNS)."""
     from dataclasses import replace
@@ -181,10 +188,7 @@ def train_settings(run: str, config: CourseConfig | None = None) -> TrainSetting
     if run == "support-reader":
         from .support import READER
 
-        base = TrainSettings(steps=READER["steps"], batch_size=READER["batch_size"],
-                             learning_rate=READER["learning_rate"], max_length=READER["max_length"],
-                             gradient_checkpointing=READER["gradient_checkpointing"],
-                             micro_batches=READER["micro_batches"], precision=READER["precision"])
+        base = settings_from(READER)
     elif run in TRAINING_RUNS:
         base = TRAINING_RUNS[run]
     else:

@@ -57,7 +57,7 @@ READER = dict(
     mlp=True,  # LoRA on the feed-forward block too, not only attention
     gradient_checkpointing=False,  # not needed: the 20 frozen layers below keep no activations for backward
     lora_dropout=0.0,  # no dropout on the adapters' input: as good on validation, and 16 % less time per step
-    precision="auto",  # bf16 mixed precision where the CPU has bf16 instructions: ~30 % less time per step on these
+    precision="auto",  # bf16 mixed precision where the CPU has bf16 instructions: ~25 % less time per step on these
     # long prompts, about as good on validation (benchmarks/reader_levers.json); fp32 elsewhere
 )
 STRATA = ("seen fact", "unseen fact", "unanswerable")
@@ -151,8 +151,8 @@ def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_si
     (`share_prefix`): the same answers, in about 30 % less time without documents and 13 % less with them (all 103
     test questions, 2 CPU cores). A batch holds at most `max_batch_tokens` prompt tokens: prompts with retrieved
     documents (~250 tokens) go 16 at a time, questions alone (~80 tokens) about 50 at a time. Measured on the 103
-    test questions: questions alone 31.5 s in batches of 16, 18.4 s in batches of 64, the same answers; with
-    documents, batches of 32 saved 12 % for 480 MB more peak memory, so they stay at 16."""
+    test questions against batches of 16: questions alone 29.8 -> 23.6 s, with documents 65.8 -> 60.3 s, the same
+    answers. With documents, batches of 32 saved 12 % for 480 MB more peak memory, so they stay near 16."""
     from .models import chat_batch
 
     return chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress,
