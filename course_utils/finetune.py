@@ -51,7 +51,10 @@ class LoraSettings:
 
     rank: int = 8  # r: the inner size of the update B @ A; parameters grow linearly with it
     alpha: float = 16.0  # the update is scaled by alpha / rank; 2 x rank is the usual starting point
-    dropout: float = 0.05  # dropout on the LoRA input path only, a little regularisation for small data
+    dropout: float = 0.0  # dropout on the LoRA input path only (0.05 is a common choice). Off by default: it draws
+    #                       a random mask over every adapted layer's input at every step, which cost notebook 03's
+    #                       extraction run ~10 % more time per step and ~120 MB more memory, for no better result
+    #                       (benchmarks/lora_tradeoffs.json, rows "no LoRA dropout")
     target_modules: tuple[str, ...] = ATTENTION  # names of the nn.Linear layers that get an update
     # which decoder layers (0 = closest to the input) get adapters; None = all. Adapting only the top layers
     # is cheaper to train: the backward pass stops at the lowest adapted layer, and the layers below it keep
@@ -139,7 +142,7 @@ class TrainSettings:
     seed: int | None = None  # None: the course seed from get_config()
     precision: str = "fp32"  # "fp32": all in float32; "bf16": mixed precision (weights and optimiser state stay
     #                          fp32, the matrix products run in bfloat16); "auto": bf16 where the processor has bf16
-    #                          instructions, else fp32. bf16 pays on long examples: ~30 % faster steps for notebook
+    #                          instructions, else fp32. bf16 pays on long examples: ~25 % less time per step for notebook
     #                          05's reader (~350 tokens), little for 03's and 04's short ones, for more memory
     #                          (benchmarks/lora_tradeoffs.json, benchmarks/reader_levers.json)
 
