@@ -144,15 +144,18 @@ def build_messages(question: str, hits: Sequence | None = None, system: str = SU
 
 
 def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_size: int = 64, progress: bool = True,
-             prefill: str = "", max_batch_tokens: int = 4096) -> list[str]:
+             prefill: str = "", max_batch_tokens: int = 3072) -> list[str]:
     """Greedy answers in left-padded batches of similar length. 40 new tokens hold any gold answer object (the
     longest is 38); the fine-tuned models stop earlier, at their end-of-turn token. `prefill` starts every answer
     with that text (see `models.chat_batch`). The system prompt every conversation starts with is read once
     (`share_prefix`): the same answers, in about 30 % less time without documents and 13 % less with them (all 103
     test questions, 2 CPU cores). A batch holds at most `max_batch_tokens` prompt tokens: prompts with retrieved
-    documents (~250 tokens) go 16 at a time, questions alone (~80 tokens) about 50 at a time. Measured on the 103
+    documents (~250 tokens) go 12 at a time, questions alone (~80 tokens) about 38 at a time. Measured on the 103
     test questions against batches of 16: questions alone 29.8 -> 23.6 s, with documents 65.8 -> 60.3 s, the same
-    answers. With documents, batches of 32 saved 12 % for 480 MB more peak memory, so they stay near 16."""
+    answers. The budget is memory as much as time: a batch's key/value cache and first pass grow with its tokens.
+    Notebook 05 generates the reader's 60 answers with documents straight after training, where its memory peaks:
+    4096 tokens a batch peaked at 1,855 MB there, 3072 at 1,711 MB, with the same answers in the same time (60
+    answers: 37.3 and 38.1 s, means of six runs); 2048 peaked lower still but took 15 % longer."""
     from .models import chat_batch
 
     return chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress,
