@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .config import CourseConfig, check_seed, get_config
 from .formatting import build_training_set, pad_batch
+from .models import bf16_supported  # noqa: F401 (finetune.bf16_supported, as before)
 
 ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")  # the four attention projections of a Llama layer
 MLP = ("gate_proj", "up_proj", "down_proj")  # the feed-forward block
@@ -96,19 +97,6 @@ PRECISIONS = ("auto", "bf16", "fp32")
 # to a multiple of 64 tokens keeps the shapes few and the memory flat: notebook 05's reader peaked ~80 MB above its
 # fp32 run, against ~170 MB (and still growing) with multiples of 32.
 BF16_PAD_MULTIPLE = 64
-
-
-def bf16_supported(device: str = "cpu") -> bool:
-    """True when `device` runs bfloat16 matrix products natively (CPUs with AVX512-BF16 or AMX, Apple M2 and
-    later, recent GPUs); without it, bf16 is emulated and slower than fp32."""
-    import torch
-
-    if device == "cuda":
-        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):  # a torch build without oneDNN
-        return False
 
 
 def training_precision(settings: "TrainSettings", config: CourseConfig | None = None) -> str:

@@ -149,8 +149,8 @@ def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_si
     longest is 38); the fine-tuned models stop earlier, at their end-of-turn token. `prefill` starts every answer
     with that text (see `models.chat_batch`). The system prompt every conversation starts with is read once
     (`share_prefix`): the same answers, in about 30 % less time without documents and 13 % less with them (all 103
-    test questions, 2 CPU cores). A batch holds at most `max_batch_tokens` prompt tokens: prompts with retrieved
-    documents (~250 tokens) go 12 at a time, questions alone (~80 tokens) about 38 at a time. Measured on the 103
+    test questions, 2 CPU cores, fp32). A batch holds at most `max_batch_tokens` prompt tokens: prompts with retrieved
+    documents (~250 tokens) go 12 at a time, questions alone (~80 tokens) about 38 at a time. Measured in fp32 on the 103
     test questions against batches of 16: questions alone 29.8 -> 23.6 s, with documents 65.8 -> 60.3 s, the same
     answers. The budget is memory as much as time: a batch's key/value cache and first pass grow with its tokens.
     Notebook 05 generates the reader's 60 answers with documents straight after training, where its memory peaks:

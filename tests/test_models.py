@@ -5,6 +5,7 @@ import json
 import shutil
 
 import pytest
+import torch
 
 from course_utils import models
 from course_utils.config import get_config
@@ -99,6 +100,32 @@ def test_a_token_budget_batches_short_prompts_together_with_the_same_answers(gen
     budget = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=8, progress=False,
                                sort_by_length=True, max_batch_tokens=80)
     assert budget == fixed
+
+
+def test_generation_precision_is_checked_and_auto_follows_the_processor(monkeypatch):
+    with pytest.raises(ValueError, match="precision must be one of"):
+        models.generation_precision("fp16")
+    monkeypatch.setattr(models, "bf16_supported", lambda device="cpu": False)
+    assert models.generation_precision("auto") == "fp32"
+    with pytest.raises(ValueError, match="no bfloat16 instructions"):
+        models.generation_precision("bf16")
+    monkeypatch.setattr(models, "bf16_supported", lambda device="cpu": True)
+    assert models.generation_precision("auto") == "bf16"
+    assert models.generation_precision("auto", prompts=1) == "fp32"  # one prompt: faster in fp32 (see the docstring)
+    assert models.generation_precision("fp32") == "fp32"
+
+
+@pytest.mark.skipif(not models.bf16_supported(), reason="this CPU has no bfloat16 instructions")
+def test_bf16_generation_reads_a_shared_prefix_and_matches_fp32_on_easy_questions(generator):
+    """Under bf16 autocast the values reach the key/value cache in bf16 and the keys in fp32: the static cache of a
+    shared prefix must take both. Easy questions, whose answers are far from a tie, come out as in fp32."""
+    model, tokenizer = generator
+    questions = [f"You are a helpful assistant. Answer with a number only. What is {a} + {a}?" for a in (1, 2, 3, 4)]
+    kwargs = dict(max_new_tokens=4, batch_size=2, progress=False, sort_by_length=True, share_prefix=True)
+    bf16 = models.chat_batch(model, tokenizer, questions, precision="bf16", **kwargs)
+    assert bf16 == models.chat_batch(model, tokenizer, questions, precision="fp32", **kwargs)
+    assert len(bf16) == 4 and all(bf16)
+    assert next(model.parameters()).dtype == torch.float32  # autocast only: the weights stay in fp32
 
 
 def test_batches_respect_both_the_count_and_the_token_budget():
