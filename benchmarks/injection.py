@@ -17,11 +17,17 @@ Writes benchmarks/injection.json. Greedy decoding, so the counts repeat exactly;
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from pathlib import Path
 
 from course_utils.files import write_json_atomic
+
+# Its saved figures were generated in fp32: new rows stay comparable with them on any processor (the notebooks
+# generate batches in bf16 where the processor has it; see models.generation_precision). Set it to "auto" to
+# measure the notebooks' way.
+os.environ.setdefault("COURSE_GENERATION_PRECISION", "fp32")
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "injection.json"

@@ -25,6 +25,11 @@ from pathlib import Path
 
 from course_utils.files import write_text_atomic
 
+# Its saved figures were generated in fp32: new rows stay comparable with them on any processor (the notebooks
+# generate batches in bf16 where the processor has it; see models.generation_precision). Set it to "auto" to
+# measure the notebooks' way.
+os.environ.setdefault("COURSE_GENERATION_PRECISION", "fp32")
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "reader_levers.json"
 

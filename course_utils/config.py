@@ -69,6 +69,7 @@ class CourseConfig:
     generator: str = "smollm2-135m-instruct"  # a name from models.KNOWN_MODELS, or a Hub id if allowed
     embedder: str = "all-minilm-l6-v2"  # a name from models.KNOWN_MODELS, or a Hub id if allowed
     allow_hub: bool = False  # True lets the resolver use Hugging Face Hub ids (needs network)
+    generation_precision: str = "auto"  # batched generation in bf16 where the processor has it ("auto"), or "fp32"
     profile: Profile = field(default_factory=lambda: PROFILES["fast"])
 
     @property
@@ -88,6 +89,7 @@ ENV_VARS = {
     "COURSE_ALLOW_HUB": "'1' to allow Hugging Face Hub model ids (needs network; never used by default)",
     "COURSE_DEVICE": "override the profile's device: 'cpu' or 'cuda'",
     "COURSE_MEMORY_CHECK": "'0' to skip the free-memory check before loading a model or training (default: on)",
+    "COURSE_GENERATION_PRECISION": "'auto' (default: batches in bf16 where the processor has it), 'fp32' or 'bf16'",
 }
 
 
@@ -144,6 +146,10 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
             raise ConfigError(f"COURSE_DEVICE={device!r} is not supported. Use 'cpu' or 'cuda'.")
         profile = replace(profile, device=device)
 
+    precision = env.get("COURSE_GENERATION_PRECISION") or "auto"
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ConfigError(f"COURSE_GENERATION_PRECISION={precision!r} is not supported. Use 'auto', 'fp32' or 'bf16'.")
+
     values = dict(
         cache_dir=Path(env["COURSE_CACHE_DIR"]).expanduser() if env.get("COURSE_CACHE_DIR") else REPO_ROOT / ".cache",
         datasets_dir=Path(env["COURSE_DATASETS_DIR"]).expanduser()
@@ -153,6 +159,7 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
         generator=env.get("COURSE_GENERATOR") or "smollm2-135m-instruct",
         embedder=env.get("COURSE_EMBEDDER") or "all-minilm-l6-v2",
         allow_hub=_env_bool(env, "COURSE_ALLOW_HUB"),
+        generation_precision=precision,
         profile=profile,
     )
     unknown = set(overrides) - set(CourseConfig.__dataclass_fields__)

@@ -331,7 +331,8 @@ def generation_precision(precision: str = "auto", device: str = "cpu", prompts: 
     weights, which autocast reads twice (to cast them), so answering one question at a time was slower in bf16
     (05's median latencies 1.70-2.33 s in fp32, 1.87-2.63 s in bf16). bf16 changes the last bits of every logit,
     so a greedy answer can take another word where two were nearly tied; each progress bar says which precision
-    ran ("Generating (bf16)")."""
+    ran ("Generating (bf16)"). COURSE_GENERATION_PRECISION=fp32 generates everything in fp32, the same answers on
+    every processor (up to float rounding)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     if precision == "auto":
@@ -361,7 +362,7 @@ def _as_messages(conversation) -> list[dict]:
     return list(conversation)
 
 
-def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str = "auto") -> str:
+def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str | None = None) -> str:
     """Answer one conversation greedily and return only the new text."""
     return chat_batch(model, tokenizer, [messages], max_new_tokens=max_new_tokens, progress=False, precision=precision)[0]
 
@@ -369,7 +370,7 @@ def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str = 
 def chat_batch(
     model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
     sort_by_length: bool = False, prefill: str = "", share_prefix: bool = False, max_batch_tokens: int | None = None,
-    precision: str = "auto",
+    precision: str | None = None,
 ) -> list[str]:
     """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
 
@@ -388,8 +389,9 @@ def chat_batch(
     mostly reads the weights, once for the whole batch, so fewer, larger batches of short prompts finish sooner;
     long prompts would cost memory in the first pass instead (see `support.generate`).
     `precision` "auto" generates a batch of prompts in bf16 where the processor has bfloat16 instructions, and one
-    prompt or any prompt elsewhere in fp32; "fp32" always in fp32 (see `generation_precision`). The progress bar
-    says which one ran.
+    prompt or any prompt elsewhere in fp32; "fp32" always in fp32 (see `generation_precision`). None (the default)
+    takes the configuration's, "auto" unless COURSE_GENERATION_PRECISION says otherwise. The progress bar says which
+    one ran.
     """
     import torch
     from .progress import progress_bar
@@ -416,7 +418,7 @@ def chat_batch(
     order = list(range(len(prompts)))
     if sort_by_length:
         order.sort(key=lambda i: len(token_ids[i]))
-    precision = generation_precision(precision, model.device.type, len(prompts))
+    precision = generation_precision(precision or get_config().generation_precision, model.device.type, len(prompts))
     answers: dict[int, str] = {}
     with _precision_context(precision, model.device.type):
         prefix = _SharedPrefix(model, token_ids, tokenizer.pad_token_id) if share_prefix else None

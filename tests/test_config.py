@@ -33,11 +33,13 @@ def test_environment_overrides(tmp_path):
         "COURSE_EMBEDDER": "my-emb",
         "COURSE_ALLOW_HUB": "1",
         "COURSE_DEVICE": "cpu",
+        "COURSE_GENERATION_PRECISION": "fp32",
     }
     cfg = get_config(env=env)
     assert cfg.profile.name == "full" and cfg.profile.device == "cpu"
     assert cfg.cache_dir == tmp_path / "c" and cfg.datasets_dir == tmp_path / "d"
     assert (cfg.seed, cfg.generator, cfg.embedder, cfg.allow_hub) == (7, "my-gen", "my-emb", True)
+    assert cfg.generation_precision == "fp32" and get_config(env={}).generation_precision == "auto"
 
 
 def test_keyword_overrides_win_over_environment(tmp_path):
@@ -54,6 +56,7 @@ def test_keyword_overrides_win_over_environment(tmp_path):
         ({"COURSE_SEED": "-1"}, {}, "seed must be a whole number from 0"),
         ({"COURSE_ALLOW_HUB": "maybe"}, {}, "not a yes/no value"),
         ({"COURSE_DEVICE": "tpu"}, {}, "COURSE_DEVICE='tpu' is not supported"),
+        ({"COURSE_GENERATION_PRECISION": "fp16"}, {}, "COURSE_GENERATION_PRECISION='fp16' is not supported"),
         ({}, {"batch": 3}, "Unknown config field(s) ['batch']"),
     ],
 )

@@ -128,6 +128,20 @@ def test_bf16_generation_reads_a_shared_prefix_and_matches_fp32_on_easy_question
     assert next(model.parameters()).dtype == torch.float32  # autocast only: the weights stay in fp32
 
 
+def test_the_configuration_chooses_the_generation_precision(generator, monkeypatch):
+    model, tokenizer = generator
+    used = []
+    real = models._precision_context
+    monkeypatch.setattr(models, "_precision_context", lambda precision, device: used.append(precision) or real(precision, device))
+    monkeypatch.setenv("COURSE_GENERATION_PRECISION", "fp32")
+    models.chat_batch(model, tokenizer, ["Say yes.", "Say no."], max_new_tokens=2, progress=False)
+    assert used and set(used) == {"fp32"}
+    used.clear()
+    monkeypatch.delenv("COURSE_GENERATION_PRECISION")
+    models.chat_batch(model, tokenizer, ["Say yes.", "Say no."], max_new_tokens=2, progress=False)
+    assert set(used) == {"bf16" if models.bf16_supported() else "fp32"}
+
+
 def test_batches_respect_both_the_count_and_the_token_budget():
     lengths = {0: [1] * 10, 1: [1] * 10, 2: [1] * 20, 3: [1] * 30, 4: [1] * 100}
     order = [0, 1, 2, 3, 4]  # sorted by length
