@@ -436,7 +436,8 @@ def train_lora(
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     seconds = time.perf_counter() - start
     # Mixed precision wraps the model's forward in bf16 autocast; take the wrapper off, so that what comes next
-    # (generation, evaluation) runs in fp32 like an untrained model, whatever the training precision was.
+    # (generation, evaluation) runs in the precision its caller chooses (models.chat_batch's `precision`), like an
+    # untrained model, whatever the training precision was.
     trainer.accelerator.unwrap_model(peft_model, keep_fp32_wrapper=False)
     release_free_memory()
     _ready_for_generation(peft_model, settings.gradient_checkpointing)

