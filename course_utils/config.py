@@ -78,6 +78,9 @@ class CourseConfig:
         return self.cache_dir / "models"
 
 
+PRECISIONS = ("auto", "fp32", "bf16")  # for training (finetune.TrainSettings) and generation (models.chat_batch)
+
+
 # Environment variables that override the defaults (documented in README.md).
 ENV_VARS = {
     "COURSE_PROFILE": "run profile: 'fast' (default, CPU) or 'full' (GPU)",
@@ -147,7 +150,7 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
         profile = replace(profile, device=device)
 
     precision = env.get("COURSE_GENERATION_PRECISION") or "auto"
-    if precision not in ("auto", "fp32", "bf16"):
+    if precision not in PRECISIONS:
         raise ConfigError(f"COURSE_GENERATION_PRECISION={precision!r} is not supported. Use 'auto', 'fp32' or 'bf16'.")
 
     values = dict(

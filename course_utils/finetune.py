@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
 
-from .config import CourseConfig, check_seed, get_config
+from .config import PRECISIONS, CourseConfig, check_seed, get_config
 from .formatting import build_training_set, pad_batch
 from .models import bf16_supported  # noqa: F401 (finetune.bf16_supported, as before)
 
@@ -91,7 +91,6 @@ class LoraSettings:
         )
 
 
-PRECISIONS = ("auto", "bf16", "fp32")
 # subtle: on a CPU, bf16 matrix products keep state for every new shape they meet, so batches of ever-different
 # lengths made a bf16 run's memory grow by ~20 MB a step (fixed-length batches did not grow). Padding every batch
 # to a multiple of 64 tokens keeps the shapes few and the memory flat: notebook 05's reader peaked ~80 MB above its

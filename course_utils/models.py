@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .config import CourseConfig, get_config, is_whole_number
+from .config import PRECISIONS, CourseConfig, get_config, is_whole_number
 
 
 class ModelNotAvailableError(RuntimeError):
@@ -305,9 +305,6 @@ def _repair_hint(name: str, source: str) -> str:
     return "Check the model id and your network connection."
 
 
-PRECISIONS = ("auto", "fp32", "bf16")
-
-
 def bf16_supported(device: str = "cpu") -> bool:
     """True when `device` runs bfloat16 matrix products natively (CPUs with AVX512-BF16 or AMX, Apple M2 and
     later, recent GPUs); without it, bf16 is emulated and slower than fp32."""
@@ -332,8 +329,9 @@ def generation_precision(precision: str = "auto", device: str = "cpu", prompts: 
     (05's median latencies 1.70-2.33 s in fp32, 1.87-2.63 s in bf16). bf16 changes the last bits of every logit,
     so a greedy answer can take another word where two were nearly tied: notebook 05's trained reader, on all 103
     test and 35 validation questions, gave 97 and 34 of the same answers in both and the same scores (citations
-    0.702 in fp32, 0.714 in bf16). Each progress bar says which precision ran ("Generating (bf16)"). COURSE_GENERATION_PRECISION=fp32 generates everything in fp32, the same answers on
-    every processor (up to float rounding)."""
+    0.702 in fp32, 0.714 in bf16). Each progress bar says which precision ran ("Generating (bf16)").
+    COURSE_GENERATION_PRECISION=fp32 generates everything in fp32, the same answers on every processor (up to float
+    rounding)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     if precision == "auto":
@@ -500,9 +498,9 @@ class _SharedPrefix:
         input_ids = [shared + [self.pad_id] * (width - len(rest)) + rest for rest in rests]
         mask = [[1] * self.length + [0] * (width - len(rest)) + [1] * len(rest) for rest in rests]
         cache = _float32_static_cache()(config=self.config, max_cache_len=self.length + width + max_new_tokens)
+        rows = (len(chosen), -1, -1, -1)  # the prefix, once per row, at positions 0..length-1
         with torch.inference_mode():
-            for index, layer in enumerate(self.cache.layers):  # the prefix, once per row, at positions 0..length-1
-                rows = (len(chosen), -1, -1, -1)
+            for index, layer in enumerate(self.cache.layers):
                 cache.update(layer.keys.expand(rows), layer.values.expand(rows), index)
         return {"input_ids": torch.tensor(input_ids, device=device), "attention_mask": torch.tensor(mask, device=device),
                 "past_key_values": cache}
