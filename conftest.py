@@ -3,6 +3,7 @@
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != ROOT]
 
 
 def pytest_configure(config):
+    config._course_session_start = time.time()
+    config._course_notebooks_run = set()
     log = Path(tempfile.mkdtemp(prefix="course-network-")) / "attempts.log"
     log.touch()
     config._course_network_log = log
@@ -33,3 +36,9 @@ def pytest_sessionfinish(session, exitstatus):
     if attempts:
         print("\nNETWORK ACCESS ATTEMPTED during the tests (the course must run offline):\n" + attempts, file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The lesson checks (tests/test_lessons.py) read what the notebooks' runs saved: run them after the notebooks."""
+    config._course_notebooks_run = {Path(str(item.fspath)).stem for item in items if str(item.fspath).endswith(".ipynb")}
+    items.sort(key=lambda item: Path(str(item.fspath)).name == "test_lessons.py")  # stable: the rest keep their order

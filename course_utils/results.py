@@ -20,7 +20,15 @@ The file's shape (version 1), every number a float or int:
      "update": {"reindex_seconds": ..., "retrain_seconds": ..., "chunks_embedded": ...},
      "peak_memory_mb": ...}
 
-Left out: history of earlier runs (each run overwrites the file) and results of other notebooks.
+Notebooks 01-05 also save the figures their argument rests on, with `save_lesson`, to
+``<cache>/results/lesson_<notebook>.json``; the lesson checks (tests/test_lessons.py) and the variation rehearsal
+(benchmarks/variation.py) read them:
+
+    results.save_lesson("02_rag_in_practice", {"recall@5": 0.935, "rag_correct": fraction(11, 32)})
+
+A figure is a number, a bool, or a share with its counts (`fraction(k, n)` -> {"k": 11, "n": 32, "share": 0.344}).
+
+Left out: history of earlier runs (each run overwrites the file).
 """
 
 from __future__ import annotations
@@ -53,17 +61,69 @@ def scoreboard_path(config: CourseConfig | None = None) -> Path:
 
 
 def machine_info() -> dict:
-    """What the numbers were measured on (timings mean little without it)."""
+    """What the numbers were measured on (timings mean little without it; greedy answers depend on the numerics)."""
     import torch
+
+    from .models import bf16_supported
 
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),  # the kernels PyTorch runs: AVX2, AVX512, ...
+        "bf16_supported": bf16_supported(),
+        "generation_precision": get_config().generation_precision,  # as asked; "auto" means bf16 where supported
         "python": platform.python_version(),
         "torch": torch.__version__,
     }
+
+
+def fraction(k: int, n: int) -> dict:
+    """A share with its counts, as lesson files store it: fraction(11, 32) -> {"k": 11, "n": 32, "share": 0.34375}."""
+    k, n = int(k), int(n)
+    if n <= 0 or not 0 <= k <= n:
+        raise ResultsError(f"A share needs 0 <= k <= n and n > 0, got k={k}, n={n}.")
+    return {"k": k, "n": n, "share": k / n}
+
+
+def lesson_path(notebook: str, config: CourseConfig | None = None) -> Path:
+    """Where a notebook saves its lesson figures: ``<cache>/results/lesson_<notebook>.json``."""
+    return (config or get_config()).cache_dir / "results" / f"lesson_{notebook}.json"
+
+
+def _lesson_value(name: str, value):
+    if isinstance(value, dict) and set(value) == {"k", "n", "share"}:
+        return fraction(value["k"], value["n"])
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) or hasattr(value, "item"):  # NumPy scalars too
+        return float(value) if not isinstance(value, int) else value
+    raise ResultsError(f"Lesson figure {name!r} is {type(value).__name__}; use a number, a bool or fraction(k, n).")
+
+
+def save_lesson(notebook: str, figures: dict, config: CourseConfig | None = None) -> Path:
+    """Write the figures `notebook`'s argument rests on, with the machine and precision they came from."""
+    if not figures:
+        raise ResultsError("save_lesson needs at least one figure.")
+    record = {"format": FORMAT, "notebook": notebook,
+              "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine_info(),
+              "figures": {name: _lesson_value(name, value) for name, value in figures.items()}}
+    return write_json_atomic(lesson_path(notebook, config), record, indent=1, sort_keys=True)
+
+
+def load_lesson(notebook: str, config: CourseConfig | None = None) -> dict:
+    """The lesson record `notebook` saved last; ResultsError when there is none or it is damaged."""
+    path = lesson_path(notebook, config)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"No lesson figures at {path}. Run notebook {notebook} first.") from None
+    except (OSError, ValueError) as err:
+        raise ResultsError(f"Cannot read {path} ({err.__class__.__name__}). Run notebook {notebook} again.") from None
+    if record.get("format") != FORMAT or not isinstance(record.get("figures"), dict):
+        raise ResultsError(f"{path} is of another format. Run notebook {notebook} again.")
+    return record
 
 
 def check_scoreboard(board: dict) -> dict:
@@ -114,3 +174,48 @@ def load_scoreboard(config: CourseConfig | None = None) -> tuple[dict, str, str]
     except ResultsError as err:
         why = str(err).replace(str(path), "<cache>/results/scoreboard.json")  # no machine paths in notebook outputs
     return read_scoreboard(REFERENCE_PATH), "reference", f"Reference figures from the course's committed run. {why}"
+
+
+def lesson_table(figures: dict):
+    """The figures of `save_lesson` as a DataFrame a notebook shows: one row each, "k / n" beside a share."""
+    import pandas as pd
+
+    rows = {}
+    for name, value in figures.items():
+        value = _lesson_value(name, value)
+        if isinstance(value, dict):
+            rows[name] = {"value": round(value["share"], 3), "k / n": f"{value['k']} / {value['n']}"}
+        else:
+            rows[name] = {"value": value if isinstance(value, bool) else round(value, 4), "k / n": ""}
+    return pd.DataFrame(rows).T
+
+
+SCOREBOARD_FIGURES = ("answer_accuracy", "citation_accuracy", "schema_validity", "abstention", "answer_in_text")
+
+
+def _flatten(prefix: str, value, out: dict) -> None:
+    if isinstance(value, dict) and set(value) == {"k", "n", "share"}:
+        out[prefix] = value["share"]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(f"{prefix} / {key}" if prefix else key, item, out)
+    elif isinstance(value, (bool, int, float)):
+        out[prefix] = float(value)
+
+
+def lesson_figures(notebook: str, config: CourseConfig | None = None) -> dict[str, float]:
+    """One notebook's lesson figures as {name: number} (a share as its value, a bool as 0 or 1): its lesson file,
+    and for notebook 05 its scoreboard ("rag_fine_tuned / answer_accuracy", "rag / after update / states_new").
+    ResultsError when the notebook has saved nothing yet."""
+    figures: dict[str, float] = {}
+    if notebook == "05_rag_plus_finetuning":
+        board = read_scoreboard(scoreboard_path(config))
+        for system, row in board["systems"].items():
+            for key in SCOREBOARD_FIGURES:
+                if key in row:
+                    figures[f"{system} / {key}"] = float(row[key])
+            _flatten(f"{system} / by stratum", row.get("by_stratum", {}), figures)
+            _flatten(f"{system} / after update", row.get("after_update", {}), figures)
+        return figures
+    _flatten("", load_lesson(notebook, config)["figures"], figures)
+    return figures

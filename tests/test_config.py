@@ -118,11 +118,17 @@ def test_threads_follow_a_containers_cpu_quota(tmp_path):
 
     from course_utils.config import cpu_budget, fit_threads_to_cpu_budget
 
+    import os
+
+    read = cpu_budget.__wrapped__  # subtle: cpu_budget is cached per argument; read the rewritten file each time
+    usable = len(os.sched_getaffinity(0))
     (tmp_path / "cpu.max").write_text("100000 100000\n")  # what Binder's 1-CPU quota looks like
-    assert cpu_budget(str(tmp_path)) == 1
+    assert read(str(tmp_path)) == 1
+    (tmp_path / "cpu.max").write_text("250000 100000\n")  # 2.5 CPUs: rounded up, never above the usable cores
+    assert read(str(tmp_path)) == min(usable, 3)
     (tmp_path / "cpu.max").write_text("max 100000\n")  # no quota: the CPUs the process may run on
-    assert cpu_budget(str(tmp_path)) >= 1
-    assert cpu_budget(str(tmp_path / "missing")) >= 1
+    assert read(str(tmp_path)) == usable
+    assert read(str(tmp_path / "missing")) == usable
     before = torch.get_num_threads()
     try:
         assert fit_threads_to_cpu_budget(1) == 1 and torch.get_num_threads() == 1

@@ -57,6 +57,38 @@ def test_generator_is_ready_for_batched_greedy_generation(generator):
     assert 130e6 < sum(p.numel() for p in model.parameters()) < 140e6
 
 
+# subtle: two ways of computing the same greedy answer (a batch or one prompt, a shared prefix read once or not, bf16
+# or fp32) give logits that differ in their last bits, so where two tokens are nearly tied the answers may part. The
+# tests below accept a difference only at such a near-tie, judged on fp32 logits. Measured on SmolLM2-135M (first
+# step of six prompts, AVX-512): bf16 autocast moved logits by at most 0.40 (mean 0.06) from fp32; a padded batch moved
+# them by at most 5e-5 from one prompt alone. The tolerances are about 2.5x and 200x those.
+FP32_TOLERANCE = 1e-2
+BF16_TOLERANCE = 1.0
+
+
+def part_at_a_near_tie(model, tokenizer, conversation, a: str, b: str, tolerance: float) -> bool:
+    """True when answers `a` and `b` to `conversation` are the same, or part where the two tokens they chose were both
+    within `tolerance` of the top fp32 logit; False when they part at a token the model clearly did not prefer."""
+    if a == b:
+        return True
+    prompt = tokenizer.apply_chat_template(models._as_messages(conversation), tokenize=False, add_generation_prompt=True)
+    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    a_ids, b_ids = (tokenizer(x, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id] for x in (a, b))
+    same = next(i for i, (x, y) in enumerate(zip(a_ids, b_ids)) if x != y)
+    with torch.inference_mode():
+        logits = model(torch.tensor([prompt_ids + a_ids[:same]])).logits[0, -1].float()
+    top = float(logits.max())
+    return top - min(float(logits[a_ids[same]]), float(logits[b_ids[same]])) < tolerance
+
+
+def test_a_near_tie_is_told_from_a_real_difference(generator):
+    model, tokenizer = generator
+    question = "What is the capital of France? Answer in one word."
+    answer = models.chat(model, tokenizer, question, max_new_tokens=4)
+    assert part_at_a_near_tie(model, tokenizer, question, answer, answer, FP32_TOLERANCE)
+    assert not part_at_a_near_tie(model, tokenizer, question, answer, "Banana", BF16_TOLERANCE)
+
+
 def test_chat_is_deterministic_and_batch_of_one_matches(generator):
     model, tokenizer = generator
     first = models.chat(model, tokenizer, "What is 2 + 2? Answer with a number.", max_new_tokens=8)
@@ -70,8 +102,11 @@ def test_batches_sorted_by_length_come_back_in_the_order_given(generator):
     model, tokenizer = generator
     questions = ["What is 2 + 2? Answer with a number, and nothing else, please.", "Say yes.", "What is 3 + 3? Answer with a number."]
     one_by_one = [models.chat(model, tokenizer, q, max_new_tokens=6) for q in questions]
-    sorted_batches = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=2, progress=False, sort_by_length=True)
-    assert sorted_batches == one_by_one
+    sorted_batches = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=2, progress=False,
+                                       sort_by_length=True, precision="fp32")
+    assert len(sorted_batches) == 3
+    assert all(part_at_a_near_tie(model, tokenizer, q, a, b, FP32_TOLERANCE)
+               for q, a, b in zip(questions, sorted_batches, one_by_one))
 
 
 def test_a_shared_prefix_read_once_gives_the_same_answers(generator):
@@ -80,11 +115,11 @@ def test_a_shared_prefix_read_once_gives_the_same_answers(generator):
                     "and never repeat the question. Question: ")
     questions = [instructions + q for q in ("What colour is the sky on a clear day?", "What is the opposite of hot?",
                                             "Which animal barks?", "What is frozen water called?", "Name a fruit.")]
-    plain = models.chat_batch(model, tokenizer, questions, max_new_tokens=8, batch_size=2, progress=False,
-                              sort_by_length=True)
-    shared = models.chat_batch(model, tokenizer, questions, max_new_tokens=8, batch_size=2, progress=False,
-                               sort_by_length=True, share_prefix=True)
-    assert shared == plain
+    kwargs = dict(max_new_tokens=8, batch_size=2, progress=False, sort_by_length=True, precision="fp32")
+    plain = models.chat_batch(model, tokenizer, questions, **kwargs)
+    shared = models.chat_batch(model, tokenizer, questions, share_prefix=True, **kwargs)
+    assert all(part_at_a_near_tie(model, tokenizer, q, a, b, FP32_TOLERANCE) for q, a, b in zip(questions, shared, plain))
+    assert sum(a == b for a, b in zip(shared, plain)) >= 4  # a near-tie may flip one, not the lot
     ids = tokenizer([tokenizer.apply_chat_template([{"role": "user", "content": q}], tokenize=False,
                                                    add_generation_prompt=True) for q in questions],
                     add_special_tokens=False)["input_ids"]
@@ -96,10 +131,11 @@ def test_a_token_budget_batches_short_prompts_together_with_the_same_answers(gen
     model, tokenizer = generator
     questions = ["Say yes.", "Say no.", "What is 2 + 2? Answer with a number.",
                  "Name the largest planet of the solar system, in one word, with no explanation at all."]
-    fixed = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=1, progress=False)
+    fixed = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=1, progress=False,
+                              precision="fp32")
     budget = models.chat_batch(model, tokenizer, questions, max_new_tokens=6, batch_size=8, progress=False,
-                               sort_by_length=True, max_batch_tokens=80)
-    assert budget == fixed
+                               sort_by_length=True, max_batch_tokens=80, precision="fp32")
+    assert all(part_at_a_near_tie(model, tokenizer, q, a, b, FP32_TOLERANCE) for q, a, b in zip(questions, budget, fixed))
 
 
 def test_generation_precision_is_checked_and_auto_follows_the_processor(monkeypatch):
@@ -118,13 +154,17 @@ def test_generation_precision_is_checked_and_auto_follows_the_processor(monkeypa
 @pytest.mark.skipif(not models.bf16_supported(), reason="this CPU has no bfloat16 instructions")
 def test_bf16_generation_reads_a_shared_prefix_and_matches_fp32_on_easy_questions(generator):
     """Under bf16 autocast the values reach the key/value cache in bf16 and the keys in fp32: the static cache of a
-    shared prefix must take both. Easy questions, whose answers are far from a tie, come out as in fp32."""
+    shared prefix must take both. The answers match fp32's up to near-ties. Where the processor has no bfloat16
+    instructions, bf16 is refused (see test_generation_precision_is_checked_and_auto_follows_the_processor)."""
+    if not models.bf16_supported():
+        pytest.skip("this processor has no bfloat16 instructions: the kit never generates in bf16 here")
     model, tokenizer = generator
     questions = [f"You are a helpful assistant. Answer with a number only. What is {a} + {a}?" for a in (1, 2, 3, 4)]
     kwargs = dict(max_new_tokens=4, batch_size=2, progress=False, sort_by_length=True, share_prefix=True)
     bf16 = models.chat_batch(model, tokenizer, questions, precision="bf16", **kwargs)
-    assert bf16 == models.chat_batch(model, tokenizer, questions, precision="fp32", **kwargs)
+    fp32 = models.chat_batch(model, tokenizer, questions, precision="fp32", **kwargs)
     assert len(bf16) == 4 and all(bf16)
+    assert all(part_at_a_near_tie(model, tokenizer, q, a, b, BF16_TOLERANCE) for q, a, b in zip(questions, bf16, fp32))
     assert next(model.parameters()).dtype == torch.float32  # autocast only: the weights stay in fp32
 
 
