@@ -20,6 +20,15 @@ if [ "${COURSE_ALLOW_HUB:-0}" != "1" ]; then export HF_HUB_OFFLINE=1; fi
 
 bin_dir() { if [ -d "$VENV/Scripts" ]; then echo "$VENV/Scripts"; else echo "$VENV/bin"; fi; }
 
+# JupyterLab will not start as root (as in many containers) without --allow-root: print it when it is needed.
+# Voila 0.5 runs as root as it is and has no such flag, so the workbench needs nothing.
+root_flag() {
+  if [ "$(id -u 2>/dev/null)" = 0 ]; then
+    echo "running as root (a container?): starting $1 with --allow-root" >&2
+    echo --allow-root
+  fi
+}
+
 setup() {
   if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "error: the course needs Python 3.11 or newer; '$PYTHON' is $("$PYTHON" --version 2>&1 || echo missing)." >&2
@@ -50,7 +59,8 @@ command=${1:-help}
 case "$command" in
   start)
     setup start
-    exec "$(bin_dir)/jupyter" lab --ServerApp.root_dir="$PWD" notebooks/00_start_here.ipynb "$@" ;;
+    # shellcheck disable=SC2046  # root_flag prints nothing or one word
+    exec "$(bin_dir)/jupyter" lab --ServerApp.root_dir="$PWD" notebooks/00_start_here.ipynb $(root_flag JupyterLab) "$@" ;;
   test)
     setup test
     # subtle: -P keeps the current folder off sys.path; otherwise our datasets/ folder would shadow the
