@@ -330,8 +330,8 @@ def generation_precision(precision: str = "auto", device: str = "cpu", prompts: 
     so a greedy answer can take another word where two were nearly tied: notebook 05's trained reader, on all 103
     test and 35 validation questions, gave 97 and 34 of the same answers in both and the same scores (citations
     0.702 in fp32, 0.714 in bf16). Each progress bar says which precision ran ("Generating (bf16)").
-    COURSE_GENERATION_PRECISION=fp32 generates everything in fp32, the same answers on every processor (up to float
-    rounding)."""
+    COURSE_GENERATION_PRECISION=fp32 generates everything in fp32: bf16 kernels differ most between processors, so
+    fp32 narrows the spread of answers across machines (benchmarks/variation.json measures it), without removing it."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     if precision == "auto":
@@ -382,7 +382,8 @@ def chat_batch(
     object); each answer returned begins with it.
     `share_prefix` is prefix caching: when the prompts start with the same tokens (the same instructions and
     examples, only the message differs), the model reads that shared part once, and every batch starts from a copy of
-    its key/value cache instead of reading it again. Same answers (greedy; checked in the tests), much less prefill.
+    its key/value cache instead of reading it again. The same answers up to near-ties (two tokens whose logits
+    differ in the last bits; checked in the tests), much less prefill.
     `max_batch_tokens` caps a batch's size (prompts x its longest prompt, in tokens) as well as its count: short
     prompts then go in large batches and long ones in small batches. Each decoding step of a small model on a CPU
     mostly reads the weights, once for the whole batch, so fewer, larger batches of short prompts finish sooner;

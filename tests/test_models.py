@@ -156,8 +156,6 @@ def test_bf16_generation_reads_a_shared_prefix_and_matches_fp32_on_easy_question
     """Under bf16 autocast the values reach the key/value cache in bf16 and the keys in fp32: the static cache of a
     shared prefix must take both. The answers match fp32's up to near-ties. Where the processor has no bfloat16
     instructions, bf16 is refused (see test_generation_precision_is_checked_and_auto_follows_the_processor)."""
-    if not models.bf16_supported():
-        pytest.skip("this processor has no bfloat16 instructions: the kit never generates in bf16 here")
     model, tokenizer = generator
     questions = [f"You are a helpful assistant. Answer with a number only. What is {a} + {a}?" for a in (1, 2, 3, 4)]
     kwargs = dict(max_new_tokens=4, batch_size=2, progress=False, sort_by_length=True, share_prefix=True)
