@@ -115,12 +115,7 @@ def save_lesson(notebook: str, figures: dict, config: CourseConfig | None = None
 def load_lesson(notebook: str, config: CourseConfig | None = None) -> dict:
     """The lesson record `notebook` saved last; ResultsError when there is none or it is damaged."""
     path = lesson_path(notebook, config)
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ResultsError(f"No lesson figures at {path}. Run notebook {notebook} first.") from None
-    except (OSError, ValueError) as err:
-        raise ResultsError(f"Cannot read {path} ({err.__class__.__name__}). Run notebook {notebook} again.") from None
+    record = _read_json(path, f"No lesson figures at {path}. Run notebook {notebook} first.", notebook)
     if record.get("format") != FORMAT or not isinstance(record.get("figures"), dict):
         raise ResultsError(f"{path} is of another format. Run notebook {notebook} again.")
     return record
@@ -151,16 +146,21 @@ def save_scoreboard(board: dict, path: str | Path | None = None) -> Path:
     return write_json_atomic(Path(path) if path else scoreboard_path(), board, indent=1, sort_keys=True)
 
 
+def _read_json(path: Path, missing: str, notebook: str):
+    """The JSON in `path`; ResultsError with `missing` when there is no file, or a "damaged" message."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(missing) from None
+    except (OSError, ValueError) as err:
+        raise ResultsError(f"Cannot read {path} ({err.__class__.__name__}): the file is damaged. "
+                           f"Run notebook {notebook} again.") from None
+
+
 def read_scoreboard(path: str | Path) -> dict:
     """Read and check one scoreboard file; ResultsError when it is missing, truncated or of another format."""
     path = Path(path)
-    try:
-        board = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ResultsError(f"No scoreboard at {path}. Run notebook 05 to measure one.") from None
-    except (OSError, ValueError) as err:
-        raise ResultsError(f"Cannot read {path} ({err.__class__.__name__}): the file is damaged. Run notebook 05 again.") from None
-    return check_scoreboard(board)
+    return check_scoreboard(_read_json(path, f"No scoreboard at {path}. Run notebook 05 to measure one.", "05"))
 
 
 def load_scoreboard(config: CourseConfig | None = None) -> tuple[dict, str, str]:
