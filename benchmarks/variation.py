@@ -48,6 +48,8 @@ VARIANTS: dict[str, dict] = {
     "AVX2 kernels": {"env": AVX2, "about": "PyTorch and oneDNN held to AVX2, as on a laptop without AVX-512: no bf16 "
                                            "instructions, so everything runs in fp32"},
 }
+
+
 def lesson_figures(notebook: str, cache: Path) -> dict:
     """The figures one notebook saved in `cache` (results.lesson_figures), or {} when it saved none."""
     from course_utils import results
@@ -71,6 +73,10 @@ def cell_text(cell) -> str:
         elif output.get("output_type") == "error":
             parts.append(f"{output.get('ename')}: {output.get('evalue')}")
     return "".join(parts)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def tagged_outputs(nb) -> dict[str, str]:
@@ -120,7 +126,7 @@ def run_variant_notebook(variant: str, notebook: str, timeout: int) -> dict:
     nbformat.write(nb, RUNS / variant / f"{notebook}.ipynb")
     return {"status": status, "seconds": round(seconds, 1), "figures": figures, "machine": machine,
             "precisions_shown": [f"{what} ({p})" for what, p in precisions_shown(nb)],
-            "tagged": {cid: hashlib.sha256(text.encode()).hexdigest()[:16] for cid, text in tagged_outputs(nb).items()}}
+            "tagged": {cid: digest(text) for cid, text in tagged_outputs(nb).items()}}
 
 
 def summarise(runs: dict) -> dict:
@@ -138,7 +144,7 @@ def summarise(runs: dict) -> dict:
             values = {v: r["figures"][name] for v, r in done.items() if name in r["figures"]}
             figures[notebook][name] = {**values, "min": min(values.values()), "max": max(values.values())}
         committed = nbformat.read(REPO / "notebooks" / f"{notebook}.ipynb", as_version=4)
-        committed_hash = {cid: hashlib.sha256(t.encode()).hexdigest()[:16] for cid, t in tagged_outputs(committed).items()}
+        committed_hash = {cid: digest(text) for cid, text in tagged_outputs(committed).items()}
         index = {cell.get("id"): i for i, cell in enumerate(committed.cells)}
         tagged[notebook] = {}
         for cid in sorted(committed_hash, key=lambda c: index.get(c, 0)):
@@ -208,15 +214,6 @@ def main() -> int:
                       "precision_claims": check_precision_claims(runs), "runs": runs}
             write_text_atomic(args.output, json.dumps(record, indent=1, sort_keys=True) + "\n")
     record = json.loads(args.output.read_text())
-    import nbformat
-
-    for variant, by_notebook in record["runs"].items():  # read the bars again from the executed copies
-        for notebook, run in by_notebook.items():
-            if (RUNS / variant / f"{notebook}.ipynb").exists():
-                nb = nbformat.read(RUNS / variant / f"{notebook}.ipynb", as_version=4)
-                run["precisions_shown"] = [f"{what} ({p})" for what, p in precisions_shown(nb)]
-    record["precision_claims"] = check_precision_claims(record["runs"])
-    write_text_atomic(args.output, json.dumps(record, indent=1, sort_keys=True) + "\n")
     print("\nfigure".ljust(64) + "".join(f"{v[:14]:>15}" for v in runs) + "      min      max")
     for notebook, figures in record["figures"].items():
         print(f"-- {notebook}")

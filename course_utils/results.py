@@ -203,12 +203,20 @@ def _flatten(prefix: str, value, out: dict) -> None:
         out[prefix] = float(value)
 
 
+SCOREBOARD_NOTEBOOK = "05_rag_plus_finetuning"  # saves its scoreboard, not a lesson file
+
+
+def figures_path(notebook: str, config: CourseConfig | None = None) -> Path:
+    """The file `lesson_figures` reads for `notebook`: its lesson file, or for notebook 05 its scoreboard."""
+    return scoreboard_path(config) if notebook == SCOREBOARD_NOTEBOOK else lesson_path(notebook, config)
+
+
 def lesson_figures(notebook: str, config: CourseConfig | None = None) -> dict[str, float]:
     """One notebook's lesson figures as {name: number} (a share as its value, a bool as 0 or 1): its lesson file,
     and for notebook 05 its scoreboard ("rag_fine_tuned / answer_accuracy", "rag / after update / states_new").
     ResultsError when the notebook has saved nothing yet."""
     figures: dict[str, float] = {}
-    if notebook == "05_rag_plus_finetuning":
+    if notebook == SCOREBOARD_NOTEBOOK:
         board = read_scoreboard(scoreboard_path(config))
         for system, row in board["systems"].items():
             for key in SCOREBOARD_FIGURES:

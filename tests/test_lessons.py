@@ -41,7 +41,7 @@ def smallest_gap(a: str, others: list[str]):
 # took under the rehearsal's variants (benchmarks/variation.json; test_the_margins_leave_room_beyond_the_spread
 # prints and checks it): a ">=" bound lies at most at its smallest value minus its spread, and never below what the
 # claim means (a gap above 0, a share that says "almost always" or "almost never").
-F05 = "05_rag_plus_finetuning"
+F05 = results.SCOREBOARD_NOTEBOOK
 OTHERS_05 = ["base / answer_accuracy", "rag / answer_accuracy", "fine_tuned / answer_accuracy"]
 CLAIMS = [
     # 01: retrieval puts the source in front of the model; the answer comes from it; no weight changes
@@ -116,7 +116,7 @@ NOTEBOOKS = sorted({claim[0] for claim in CLAIMS})
 
 def measured(notebook: str, config) -> dict:
     """This run's figures of `notebook`; fails when the notebook ran in this session but saved nothing new."""
-    path = results.scoreboard_path() if notebook == "05_rag_plus_finetuning" else results.lesson_path(notebook)
+    path = results.figures_path(notebook)
     ran = notebook in getattr(config, "_course_notebooks_run", set())
     if ran and (not path.exists() or path.stat().st_mtime < config._course_session_start):
         pytest.fail(f"notebook {notebook} ran in this test session but did not save {path.name}")
@@ -183,7 +183,7 @@ def test_the_lesson_files_name_existing_notebooks():
     notebooks = {p.stem for p in Path(REPO_ROOT, "notebooks").glob("[0-9]*.ipynb")}
     assert set(NOTEBOOKS) <= notebooks
     for notebook in NOTEBOOKS:
-        if notebook != "05_rag_plus_finetuning":  # 05 saves its scoreboard (results.save_scoreboard)
+        if notebook != results.SCOREBOARD_NOTEBOOK:  # 05 saves its scoreboard (results.save_scoreboard)
             source = Path(REPO_ROOT, "notebooks", f"{notebook}.ipynb").read_text(encoding="utf-8")
             assert f'save_lesson(\\"{notebook}\\"' in source, f"{notebook} does not save its lesson figures"
 
