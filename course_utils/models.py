@@ -369,7 +369,7 @@ def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str | 
 def chat_batch(
     model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
     sort_by_length: bool = False, prefill: str = "", share_prefix: bool = False, max_batch_tokens: int | None = None,
-    precision: str | None = None,
+    precision: str | None = None, json_schema: dict | Sequence[dict] | None = None,
 ) -> list[str]:
     """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
 
@@ -392,6 +392,10 @@ def chat_batch(
     prompt or any prompt elsewhere in fp32; "fp32" always in fp32 (see `generation_precision`). None (the default)
     takes the configuration's, "auto" unless COURSE_GENERATION_PRECISION says otherwise. The progress bar says which
     one ran.
+    `json_schema` is structured-output decoding (`course_utils.structured`): every answer can only be text that the
+    schema accepts, so it is valid JSON of that shape. One schema for all conversations, or a list of one per
+    conversation (e.g. each allowing only the ids of its own documents). It works with `share_prefix` and `prefill`
+    (the prefill must then be a start the schema allows).
     """
     import torch
     from .progress import progress_bar
@@ -403,6 +407,7 @@ def chat_batch(
             "models.chat(model, tokenizer, question) or wrap it in a list: chat_batch(model, tokenizer, [question])."
         )
     conversations = list(conversations)
+    schemas = _schemas_per_conversation(json_schema, len(conversations))
     if not is_whole_number(max_new_tokens):
         raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
     if not is_whole_number(batch_size):
@@ -430,6 +435,10 @@ def chat_batch(
         else:
             batch = tokenizer([prompts[i] for i in chosen], return_tensors="pt", padding=True, add_special_tokens=False)
             batch = batch.to(model.device)
+        if schemas is not None:
+            from .structured import logits_processor
+
+            batch["logits_processor"] = [logits_processor(model, tokenizer, [schemas[i] for i in chosen])]
         with torch.inference_mode(), _precision_context(precision, model.device.type):
             out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False)
         new_tokens = out[:, batch["input_ids"].shape[1] :]
@@ -437,6 +446,18 @@ def chat_batch(
             answers[i] = (prefill + text).strip()
         del batch, out, new_tokens  # this batch's key/value cache goes before the next one is built, not after
     return [answers[i] for i in range(len(prompts))]
+
+
+def _schemas_per_conversation(json_schema, count: int) -> list[dict] | None:
+    if json_schema is None:
+        return None
+    if isinstance(json_schema, dict):
+        return [json_schema] * count
+    schemas = list(json_schema)
+    if len(schemas) != count or not all(isinstance(s, dict) for s in schemas):
+        raise ValueError(f"json_schema is one schema (a dict) or a list of one per conversation: got {len(schemas)} "
+                         f"items for {count} conversations.")
+    return schemas
 
 
 def _batches(order: list[int], token_ids, batch_size: int, max_batch_tokens: int | None) -> list[list[int]]:

