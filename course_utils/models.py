@@ -361,9 +361,11 @@ def _as_messages(conversation) -> list[dict]:
     return list(conversation)
 
 
-def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str | None = None) -> str:
-    """Answer one conversation greedily and return only the new text."""
-    return chat_batch(model, tokenizer, [messages], max_new_tokens=max_new_tokens, progress=False, precision=precision)[0]
+def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str | None = None,
+         json_schema: dict | None = None) -> str:
+    """Answer one conversation greedily and return only the new text (`json_schema`: see `chat_batch`)."""
+    return chat_batch(model, tokenizer, [messages], max_new_tokens=max_new_tokens, progress=False, precision=precision,
+                      json_schema=json_schema)[0]
 
 
 def chat_batch(

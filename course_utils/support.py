@@ -143,13 +143,15 @@ def build_messages(question: str, hits: Sequence | None = None, system: str = SU
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def decoding_schema(hits: Sequence | None = None) -> dict:
+def decoding_schema(hits: Sequence | None = None, answer_chars: int = 40) -> dict:
     """The answer schema in the form a constrained decoder can enforce (`models.chat_batch(json_schema=...)`).
 
     The same rules as `datasets/schemas/support_answer.schema.json`, with its `if`/`then`/`else` written as the
     `anyOf` of its two branches (an answer citing one to four documents, or the abstention object), and the keys in
     the schema's order. With retrieved `hits`, `sources` may only name their documents: a constrained model cannot
-    invent an id. Without (no retrieval), any id the schema's pattern allows."""
+    invent an id. Without (no retrieval), any id the schema's pattern allows. The answer may hold `answer_chars`
+    characters, fewer than the schema's 80 (the longest gold answer has 25): an untrained model fills whatever room
+    it is given, and an object cut off by the token budget is invalid."""
     from .data import load_schema
 
     full = load_schema("support_answer")
@@ -159,7 +161,10 @@ def decoding_schema(hits: Sequence | None = None) -> dict:
         if not ids:
             raise SupportError("decoding_schema() needs the retrieved documents (at least one) or hits=None.")
         item = {"type": "string", "enum": ids}
-    answer = {"type": "string", "minLength": 1, "maxLength": full["properties"]["answer"]["maxLength"]}
+    if not isinstance(answer_chars, int) or isinstance(answer_chars, bool) or not 25 <= answer_chars <= full["properties"]["answer"]["maxLength"]:
+        raise SupportError(f"answer_chars must be a whole number from 25 (the longest gold answer) to "
+                           f"{full['properties']['answer']['maxLength']} (the schema's limit), got {answer_chars!r}.")
+    answer = {"type": "string", "minLength": 1, "maxLength": answer_chars}
     answered = {"type": "object", "additionalProperties": False, "required": list(TARGET_KEYS), "properties": {
         "answer": answer, "sources": {"type": "array", "items": item, "minItems": 1, "maxItems": min(4, len(ids)) if hits is not None else 4},
         "answerable": {"type": "boolean", "const": True}}}
