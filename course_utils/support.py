@@ -152,6 +152,7 @@ def decoding_schema(hits: Sequence | None = None, answer_chars: int = 40) -> dic
     invent an id. Without (no retrieval), any id the schema's pattern allows. The answer may hold `answer_chars`
     characters, fewer than the schema's 80 (the longest gold answer has 25): an untrained model fills whatever room
     it is given, and an object cut off by the token budget is invalid."""
+    from .config import is_whole_number
     from .data import load_schema
 
     full = load_schema("support_answer")
@@ -161,7 +162,7 @@ def decoding_schema(hits: Sequence | None = None, answer_chars: int = 40) -> dic
         if not ids:
             raise SupportError("decoding_schema() needs the retrieved documents (at least one) or hits=None.")
         item = {"type": "string", "enum": ids}
-    if not isinstance(answer_chars, int) or isinstance(answer_chars, bool) or not 25 <= answer_chars <= full["properties"]["answer"]["maxLength"]:
+    if not is_whole_number(answer_chars, minimum=25) or answer_chars > full["properties"]["answer"]["maxLength"]:
         raise SupportError(f"answer_chars must be a whole number from 25 (the longest gold answer) to "
                            f"{full['properties']['answer']['maxLength']} (the schema's limit), got {answer_chars!r}.")
     answer = {"type": "string", "minLength": 1, "maxLength": answer_chars}

@@ -18,11 +18,13 @@ from typing import Sequence
 
 import numpy as np
 
+from ..config import is_whole_number
+
 Z95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
 
 
 def _counts(k, n) -> tuple[int, int]:
-    if isinstance(k, bool) or isinstance(n, bool) or int(k) != k or int(n) != n or not 0 <= k <= n or n < 1:
+    if not (is_whole_number(k, minimum=0) and is_whole_number(n) and k <= n):
         raise ValueError(f"A share needs whole counts 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}.")
     return int(k), int(n)
 
