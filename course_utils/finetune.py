@@ -157,8 +157,8 @@ TRAINING_RUNS: dict[str, TrainSettings] = {
                           gradient_checkpointing=False, micro_batches=2),  # 2 passes of 2: under 2 GB, faster
     "facts": TrainSettings(steps=32, batch_size=8, learning_rate=5e-3, max_length=96,  # 04, facts into weights
                            gradient_checkpointing=False, micro_batches=2),  # 2 passes of 4: under 2 GB, faster
-    "support-closed-book": TrainSettings(steps=20, batch_size=4, learning_rate=3e-3, max_length=160,
-                                         gradient_checkpointing=False),  # 05, question -> JSON answer
+    "support-closed-book": TrainSettings(steps=32, batch_size=8, learning_rate=5e-3, max_length=160,  # 05, question
+                                         gradient_checkpointing=False, micro_batches=2),  # -> JSON answer, facts in
     # "support-reader" (05, retrieved context -> JSON answer) is built from support.READER, where the reader's
     # other settings (chunks, k, layers) live beside it
 }

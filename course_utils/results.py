@@ -11,12 +11,15 @@ of the run committed with the course, on a 2-core CPU, which every reader must l
 The file's shape (version 1), every number a float or int:
 
     {"format": 1, "created": "...", "machine": {...}, "settings": {...},
-     "systems": {"base" | "rag" | "fine_tuned" | "rag_fine_tuned": {
-         "label": "RAG + fine-tuned",
+     "systems": {"base" | "rag" | "fine_tuned" | "rag_fine_tuned" (required),
+                 "base_structured" | "rag_structured" (structured decoding; read where present): {
+         "label": "RAG + fine-tuned", "n_questions": 60, "answer_accuracy_interval": [low, high] (95 %, Wilson),
          "answer_accuracy", "citation_accuracy", "schema_validity", "abstention",
          "latency_median_s", "latency_p90_s", "prompt_tokens", "training_seconds", "adapter_mb",
          "by_stratum": {"seen fact": ..., "unseen fact": ..., "unanswerable": ...},
-         "after_update": {"states_new": ..., "states_old": ...}}},
+         "after_update": {"states_new": ..., "states_old": ...},
+         "gains": {"format": ..., "knowledge": ..., "reading": ... | null, ...} (support.gains; null where a
+                   part does not apply, such as reading for a system without retrieval)}},
      "update": {"reindex_seconds": ..., "retrain_seconds": ..., "chunks_embedded": ...},
      "peak_memory_mb": ...}
 
@@ -224,6 +227,7 @@ def lesson_figures(notebook: str, config: CourseConfig | None = None) -> dict[st
                     figures[f"{system} / {key}"] = float(row[key])
             _flatten(f"{system} / by stratum", row.get("by_stratum", {}), figures)
             _flatten(f"{system} / after update", row.get("after_update", {}), figures)
+            _flatten(f"{system} / gains", row.get("gains", {}), figures)
         return figures
     _flatten("", load_lesson(notebook, config)["figures"], figures)
     return figures

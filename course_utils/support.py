@@ -286,6 +286,41 @@ def by_stratum(scored: pd.DataFrame) -> dict[str, float]:
     return {s: float(groups[s]) for s in STRATA if s in groups}
 
 
+GAINS = ("format", "knowledge", "reading", "citation", "abstention", "after update: new", "after update: old")
+
+
+def gold_shown(hits_per_question: Sequence[Sequence], task: pd.DataFrame) -> list[bool]:
+    """For each question, whether a gold document is among its retrieved chunks (False for unanswerable ones)."""
+    if len(hits_per_question) != len(task):
+        raise SupportError(f"Got retrieved chunks for {len(hits_per_question)} questions and {len(task)} questions; "
+                           "retrieve once per question (kb.retrieve_batch) in the task's order.")
+    return [bool(t["answerable"]) and bool({h.doc_id for h in hs} & set(t["sources"]))
+            for hs, t in zip(hits_per_question, task["target"])]
+
+
+def gains(scored: pd.DataFrame, after: pd.DataFrame | None = None, shown: Sequence[bool] | None = None) -> dict:
+    """One system's answer accuracy taken apart (the keys of GAINS), each a share between 0 and 1 or NaN:
+
+    - format: schema-valid outputs; knowledge: answerable questions whose gold answer is anywhere in the output, JSON
+      or not; reading: answerable questions answered right when a gold document was in the prompt (`shown`, from
+      gold_shown; NaN for a system without retrieval); citation: answerable questions citing a gold document;
+      abstention: unanswerable questions refused;
+    - after update: new / old: the changed questions (`after`, scored with version="v2") stating the v2 / v1 value.
+    """
+    summary = summarize(scored)
+    reading = float("nan")
+    if shown is not None:
+        shown = np.asarray(shown, dtype=bool)
+        if len(shown) != len(scored):
+            raise SupportError(f"`shown` has {len(shown)} entries for {len(scored)} scored questions; "
+                               "pass gold_shown(hits, task) for the same questions.")
+        reading = float(scored.loc[shown, "correct"].mean()) if shown.any() else float("nan")
+    new_old = (float(after["correct"].mean()), float(after["states_old"].mean())) if after is not None else (float("nan"),) * 2
+    values = (summary["schema_validity"], summary["answer_in_text"], reading, summary["citation_accuracy"],
+              summary["abstention"], *new_old)
+    return dict(zip(GAINS, values))
+
+
 def _evidence_chunk(kb, doc_id: str, answer: str, passages: Sequence[str]):
     """The chunk of one document that best holds the evidence: most words of a gold passage, the answer as tie-break."""
     chunks = [c for c in kb.chunks.values() if c.doc_id == doc_id]
@@ -372,6 +407,23 @@ def reader_rows(
 def closed_book_rows(task: pd.DataFrame) -> list[dict]:
     """Training rows for the fine-tuned system without retrieval: question -> gold answer object."""
     return [{"prompt": build_messages(q)[1]["content"], "answer": target_json(t)} for q, t in zip(task["question"], task["target"])]
+
+
+def closed_book_facts(train: pd.DataFrame, asked: pd.DataFrame, extra_unanswerable: int = 10,
+                      seed: int = 0) -> pd.DataFrame:
+    """The training questions of every fact that the questions `asked` ask about (all their training phrasings),
+    plus a seeded sample of `extra_unanswerable` other unanswerable training questions, so that a system without
+    retrieval can learn those facts by heart (several passes, as in notebook 04) and also learn to abstain."""
+    if isinstance(extra_unanswerable, bool) or not isinstance(extra_unanswerable, int) or extra_unanswerable < 0:
+        raise SupportError(f"extra_unanswerable must be a whole number >= 0, got {extra_unanswerable!r}.")
+    chosen = train[train["fact_id"].isin(set(asked["fact_id"]))]
+    others = train[(train["stratum"] == "unanswerable") & ~train.index.isin(chosen.index)]
+    if extra_unanswerable > len(others):
+        raise SupportError(f"Only {len(others)} other unanswerable training questions, asked for {extra_unanswerable}.")
+    if chosen.empty:
+        raise SupportError("None of the asked questions' facts has a training question: pass the questions to score "
+                           "(their seen facts are the ones with training phrasings).")
+    return pd.concat([chosen, others.sample(extra_unanswerable, random_state=seed)])
 
 
 def percentile(values: Sequence[float], q: float) -> float:

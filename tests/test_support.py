@@ -152,6 +152,29 @@ def test_score_v2_tells_new_from_old():
     assert scored["states_old"].tolist() == [True, True, True]
 
 
+def test_gains_take_answer_accuracy_apart(kb):
+    outputs = ['{"answer": "149 EUR", "sources": ["prod-k3"], "answerable": true}',   # read it from its document
+               'It is 30 days, I think.',                                             # knew it, no JSON
+               '{"answer": "not in the knowledge base", "sources": [], "answerable": false}']
+    scored = support.score(outputs, TASK)
+    hits = kb.retrieve_batch(list(TASK["question"]), 1)
+    shown = support.gold_shown(hits, TASK)
+    assert shown[0] and not shown[2]                                # the unanswerable question has no gold document
+    after = support.score(outputs, TASK, version="v2")
+    g = support.gains(scored, after, shown)
+    assert tuple(g) == support.GAINS
+    assert g["format"] == pytest.approx(2 / 3) and g["knowledge"] == 1.0 and g["citation"] == 0.5
+    assert g["abstention"] == 1.0 and g["after update: old"] == pytest.approx(2 / 3)   # prose states nothing
+    assert g["after update: new"] == pytest.approx(1 / 3)
+    assert g["reading"] == scored.loc[shown, "correct"].mean()
+    closed = support.gains(scored)                                  # no retrieval, no update: NaN, not 0
+    assert pd.isna(closed["reading"]) and pd.isna(closed["after update: new"])
+    with pytest.raises(SupportError, match="for 3 scored questions"):
+        support.gains(scored, shown=[True])
+    with pytest.raises(SupportError, match="retrieve once per question"):
+        support.gold_shown(hits[:1], TASK)
+
+
 def test_score_bad_requests():
     with pytest.raises(SupportError, match="one output per question"):
         support.score(["{}"], TASK)
@@ -208,6 +231,24 @@ def test_reader_rows_mix_and_bad_settings(kb):
 def test_closed_book_rows():
     rows = support.closed_book_rows(TASK)
     assert rows[0] == {"prompt": "Question: How much is the K3?", "answer": support.target_json(PRICE)}
+
+
+def test_closed_book_facts_are_every_phrasing_of_the_asked_facts_plus_other_unanswerable_questions():
+    train, test = support.load_task("train"), support.load_task("test")
+    asked = test[test["changed"]]
+    rows = support.closed_book_facts(train, asked, extra_unanswerable=10, seed=0)
+    facts = set(asked["fact_id"])
+    assert rows.index.is_unique and set(train.index[train["fact_id"].isin(facts)]) <= set(rows.index)
+    extra = rows[~rows["fact_id"].isin(facts)]
+    assert len(extra) == 10 and (extra["stratum"] == "unanswerable").all()
+    assert rows.equals(support.closed_book_facts(train, asked, extra_unanswerable=10, seed=0))   # seeded
+    assert not set(rows["question"]) & set(test["question"])                 # the test phrasings stay unseen
+    with pytest.raises(SupportError, match="whole number"):
+        support.closed_book_facts(train, asked, extra_unanswerable=-1)
+    with pytest.raises(SupportError, match="Only"):
+        support.closed_book_facts(train, asked, extra_unanswerable=500)
+    with pytest.raises(SupportError, match="None of the asked"):
+        support.closed_book_facts(train, test[test["stratum"] == "unseen fact"])
 
 
 # --- the scoreboard file ------------------------------------------------------------------------------

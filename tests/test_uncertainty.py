@@ -29,6 +29,9 @@ def test_compare_claims_a_difference_only_when_the_interval_excludes_zero():
     close = uncertainty.compare(a, a[1:] + a[:1])           # one question swapped: the same share
     assert not close.significant and "within the noise of 40 questions" in close.sentence("A", "B")
     assert close.p_value == 1.0
+    few = uncertainty.compare([False] * 60, [True] * 5 + [False] * 55)   # 5 against 0: the bootstrap alone says yes
+    assert few.interval[0] > 0 and few.p_value == pytest.approx(0.0625) and not few.significant
+    assert "within the noise of 60 questions" in few.sentence("A", "B")
 
 
 @pytest.mark.parametrize("k,n", [(3, 2), (-1, 5), (1, 0), (True, 5), (1.5, 4)])

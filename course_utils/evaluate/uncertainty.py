@@ -82,8 +82,10 @@ class Comparison:
 
     @property
     def significant(self) -> bool:
-        """True when the interval on B - A excludes zero."""
-        return self.interval[0] > 0 or self.interval[1] < 0
+        """True when the interval on B - A excludes zero *and* the exact McNemar test agrees (p < 0.05). With few
+        questions on which the two differ, the bootstrap alone is too confident: 5 against 0 gives an interval
+        above zero, while the exact test gives p = 0.0625 (five coin flips all landing one way)."""
+        return (self.interval[0] > 0 or self.interval[1] < 0) and self.p_value < 0.05
 
     def sentence(self, name_a: str, name_b: str) -> str:
         low, high = self.interval
