@@ -450,6 +450,57 @@ def chat_batch(
     return [answers[i] for i in range(len(prompts))]
 
 
+@dataclass(frozen=True)
+class TimedAnswer:
+    """One answer with its latency taken apart: the prompt read once (prefill), then one step per new token."""
+
+    text: str
+    prompt_tokens: int
+    prefill_seconds: float
+    new_tokens: int
+    decode_seconds: float  # the whole generation minus one prefill
+
+    @property
+    def seconds_per_token(self) -> float:
+        """Decoding time per generated token (NaN when nothing was generated)."""
+        return self.decode_seconds / self.new_tokens if self.new_tokens else float("nan")
+
+    @property
+    def seconds(self) -> float:
+        """The whole answer: prefill plus decoding."""
+        return self.prefill_seconds + self.decode_seconds
+
+
+def timed_chat(model, tokenizer, messages, max_new_tokens: int = 40, precision: str | None = None,
+               json_schema: dict | None = None) -> TimedAnswer:
+    """Answer one conversation as `chat` does, and time its parts: one forward pass over the prompt (prefill),
+    then the whole generation; decoding is the generation minus that prefill, per generated token. So a system that
+    answers faster can be told apart: a shorter prompt (prefill), fewer tokens, or cheaper tokens (structured
+    decoding adds its grammar's work to every step)."""
+    import torch
+
+    if not is_whole_number(max_new_tokens):
+        raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
+    prompt = tokenizer.apply_chat_template(_as_messages(messages), tokenize=False, add_generation_prompt=True)
+    batch = tokenizer([prompt], return_tensors="pt", add_special_tokens=False).to(model.device)
+    precision = generation_precision(precision or get_config().generation_precision, model.device.type, 1)
+    extra = {}
+    if json_schema is not None:
+        from .structured import logits_processor
+
+        extra["logits_processor"] = [logits_processor(model, tokenizer, [json_schema])]
+    with torch.inference_mode(), _precision_context(precision, model.device.type):
+        start = time.perf_counter()
+        model(**batch, use_cache=True)
+        prefill = time.perf_counter() - start
+        start = time.perf_counter()
+        out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False, **extra)
+        total = time.perf_counter() - start
+    new = out[0, batch["input_ids"].shape[1]:]
+    text = tokenizer.decode(new, skip_special_tokens=True).strip()
+    return TimedAnswer(text, int(batch["input_ids"].shape[1]), prefill, int(len(new)), max(total - prefill, 0.0))
+
+
 def _schemas_per_conversation(json_schema, count: int) -> list[dict] | None:
     if json_schema is None:
         return None

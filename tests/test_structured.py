@@ -80,3 +80,22 @@ def test_bad_schemas_get_a_clear_error(tiny):
         models.chat_batch(model, tokenizer, QUESTIONS, json_schema=[{"type": "object"}], progress=False)
     with pytest.raises(support.SupportError, match="at least one"):
         support.decoding_schema([])
+
+
+def test_timed_chat_takes_latency_apart_and_gives_chats_answer(tiny):
+    model, tokenizer = tiny
+    timed = models.timed_chat(model, tokenizer, QUESTIONS[0], max_new_tokens=8, precision="fp32")
+    assert timed.text == models.chat(model, tokenizer, QUESTIONS[0], max_new_tokens=8, precision="fp32")
+    prompt = tokenizer.apply_chat_template([{"role": "user", "content": QUESTIONS[0]}], tokenize=False,
+                                           add_generation_prompt=True)
+    assert timed.prompt_tokens == len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    assert timed.new_tokens == 8                       # random weights never stop early
+    assert timed.prefill_seconds > 0 and timed.decode_seconds >= 0
+    assert timed.seconds == timed.prefill_seconds + timed.decode_seconds
+    assert timed.seconds_per_token == timed.decode_seconds / 8
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "enum": [7]}}, "required": ["n"],
+              "additionalProperties": False}
+    bound = models.timed_chat(model, tokenizer, QUESTIONS[1], max_new_tokens=12, precision="fp32", json_schema=schema)
+    assert json.loads(bound.text) == {"n": 7} and bound.new_tokens <= 12
+    with pytest.raises(ValueError, match="positive integer"):
+        models.timed_chat(model, tokenizer, QUESTIONS[0], max_new_tokens=0)
