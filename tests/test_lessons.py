@@ -42,7 +42,6 @@ def smallest_gap(a: str, others: list[str]):
 # prints and checks it): a ">=" bound lies at most at its smallest value minus its spread, and never below what the
 # claim means (a gap above 0, a share that says "almost always" or "almost never").
 F05 = results.SCOREBOARD_NOTEBOOK
-B05 = {"beats": 0.15, "valid": 0.5, "reading": 0.2, "content": 0.1, "stale": 0.05}  # bounds of 05's newer claims
 OTHERS_05 = ["base / answer_accuracy", "rag / answer_accuracy", "fine_tuned / answer_accuracy",
              "base_structured / answer_accuracy", "rag_structured / answer_accuracy"]
 CLAIMS = [
@@ -94,15 +93,15 @@ CLAIMS = [
      gap("after the update, RAG states the NEW fact", "after the update, RAG states the OLD fact"), ">=", 0.06),
     # 05: the trained reader beats every other system; fine-tuning gives the format; the reader follows the update
     (F05, "RAG + fine-tuned beats every other system on answer accuracy",
-     smallest_gap("rag_fine_tuned / answer_accuracy", OTHERS_05), ">=", B05["beats"]),
+     smallest_gap("rag_fine_tuned / answer_accuracy", OTHERS_05), ">=", 0.15),
     (F05, "structured decoding makes most prompted answers valid JSON, with no training",
-     lambda f: min(f["base_structured / schema_validity"], f["rag_structured / schema_validity"]), ">=", B05["valid"]),
+     lambda f: min(f["base_structured / schema_validity"], f["rag_structured / schema_validity"]), ">=", 0.5),
     (F05, "the trained reader reads far better than prompted RAG with structured decoding",
-     gap("rag_fine_tuned / gains / reading", "rag_structured / gains / reading"), ">=", B05["reading"]),
+     gap("rag_fine_tuned / gains / reading", "rag_structured / gains / reading"), ">=", 0.2),
     (F05, "forced into JSON, prompted RAG states the gold answer less often than in prose",
-     gap("rag / answer_in_text", "rag_structured / answer_in_text"), ">=", B05["content"]),
+     gap("rag / answer_in_text", "rag_structured / answer_in_text"), ">=", 0.1),
     (F05, "after the update the fine-tuned system without retrieval states old values more often than new",
-     gap("fine_tuned / after update / states_old", "fine_tuned / after update / states_new"), ">=", B05["stale"]),
+     gap("fine_tuned / after update / states_old", "fine_tuned / after update / states_new"), ">=", 0.05),
     (F05, "the fine-tuned systems write valid JSON",
      lambda f: min(f["fine_tuned / schema_validity"], f["rag_fine_tuned / schema_validity"]), ">=", 0.85),
     (F05, "the prompted systems do not",
