@@ -33,6 +33,14 @@ def figure(name: str):
     return lambda f: f[name]
 
 
+def lowest(*names: str):
+    return lambda f: min(f[n] for n in names)
+
+
+def highest(*names: str):
+    return lambda f: max(f[n] for n in names)
+
+
 def smallest_gap(a: str, others: list[str]):
     return lambda f: min(f[a] - f[b] for b in others)
 
@@ -84,8 +92,8 @@ CLAIMS = [
     ("04_can_finetuning_teach_facts", "fine-tuning on facts + paraphrases beats the closed book on held-out phrasings",
      gap("held-out phrasings, fine-tuned on facts + paraphrases", "held-out phrasings, closed book"), ">=", 0.15),
     ("04_can_finetuning_teach_facts", "fine-tuning on the facts makes the model forget general knowledge",
-     lambda f: max(f["general questions still right, fine-tuned on facts"],
-                   f["general questions still right, fine-tuned on facts + paraphrases"]), "<=", 0.4),
+     highest("general questions still right, fine-tuned on facts",
+             "general questions still right, fine-tuned on facts + paraphrases"), "<=", 0.4),
     ("04_can_finetuning_teach_facts", "after the update the fine-tuned model states old facts more often than new",
      gap("after the update, fine-tuned on facts + paraphrases states the OLD fact",
          "after the update, fine-tuned on facts + paraphrases states the NEW fact"), ">=", 0.2),
@@ -95,7 +103,7 @@ CLAIMS = [
     (F05, "RAG + fine-tuned beats every other system on answer accuracy",
      smallest_gap("rag_fine_tuned / answer_accuracy", OTHERS_05), ">=", 0.15),
     (F05, "structured decoding makes most prompted answers valid JSON, with no training",
-     lambda f: min(f["base_structured / schema_validity"], f["rag_structured / schema_validity"]), ">=", 0.5),
+     lowest("base_structured / schema_validity", "rag_structured / schema_validity"), ">=", 0.5),
     (F05, "the trained reader reads far better than prompted RAG with structured decoding",
      gap("rag_fine_tuned / gains / reading", "rag_structured / gains / reading"), ">=", 0.2),
     (F05, "forced into JSON, prompted RAG states the gold answer less often than in prose",
@@ -103,9 +111,9 @@ CLAIMS = [
     (F05, "after the update the fine-tuned system without retrieval states old values more often than new",
      gap("fine_tuned / after update / states_old", "fine_tuned / after update / states_new"), ">=", 0.05),
     (F05, "the fine-tuned systems write valid JSON",
-     lambda f: min(f["fine_tuned / schema_validity"], f["rag_fine_tuned / schema_validity"]), ">=", 0.85),
+     lowest("fine_tuned / schema_validity", "rag_fine_tuned / schema_validity"), ">=", 0.85),
     (F05, "the prompted systems do not",
-     lambda f: max(f["base / schema_validity"], f["rag / schema_validity"]), "<=", 0.1),
+     highest("base / schema_validity", "rag / schema_validity"), "<=", 0.1),
     (F05, "prompted RAG states the gold answer more often than the prompted base model",
      gap("rag / answer_in_text", "base / answer_in_text"), ">=", 0.15),
     (F05, "after the update the reader states new values far more often than old ones",
