@@ -361,6 +361,11 @@ def _as_messages(conversation) -> list[dict]:
     return list(conversation)
 
 
+def prompt_text(tokenizer, conversation) -> str:
+    """The text the model reads for one conversation: its chat template, ending where the assistant's turn starts."""
+    return tokenizer.apply_chat_template(_as_messages(conversation), tokenize=False, add_generation_prompt=True)
+
+
 def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str | None = None,
          json_schema: dict | None = None) -> str:
     """Answer one conversation greedily and return only the new text (`json_schema`: see `chat_batch`)."""
@@ -414,10 +419,7 @@ def chat_batch(
         raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
     if not is_whole_number(batch_size):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    prompts = [
-        tokenizer.apply_chat_template(_as_messages(c), tokenize=False, add_generation_prompt=True) + prefill
-        for c in conversations
-    ]
+    prompts = [prompt_text(tokenizer, c) + prefill for c in conversations]
     if max_batch_tokens is not None and not is_whole_number(max_batch_tokens):
         raise ValueError(f"max_batch_tokens must be a positive integer or None, got {max_batch_tokens!r}.")
     tokenize = sort_by_length or share_prefix or max_batch_tokens is not None
@@ -481,8 +483,7 @@ def timed_chat(model, tokenizer, messages, max_new_tokens: int = 40, precision: 
 
     if not is_whole_number(max_new_tokens):
         raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
-    prompt = tokenizer.apply_chat_template(_as_messages(messages), tokenize=False, add_generation_prompt=True)
-    batch = tokenizer([prompt], return_tensors="pt", add_special_tokens=False).to(model.device)
+    batch = tokenizer([prompt_text(tokenizer, messages)], return_tensors="pt", add_special_tokens=False).to(model.device)
     precision = generation_precision(precision or get_config().generation_precision, model.device.type, 1)
     extra = {}
     if json_schema is not None:

@@ -29,6 +29,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .config import is_whole_number
 from .data import UNANSWERABLE, DatasetError, load_questions, load_support
 from .evaluate.answers import answer_correct, normalize_answer
 from .evaluate.generation import parse_json
@@ -152,7 +153,6 @@ def decoding_schema(hits: Sequence | None = None, answer_chars: int = 40) -> dic
     invent an id. Without (no retrieval), any id the schema's pattern allows. The answer may hold `answer_chars`
     characters, fewer than the schema's 80 (the longest gold answer has 25): an untrained model fills whatever room
     it is given, and an object cut off by the token budget is invalid."""
-    from .config import is_whole_number
     from .data import load_schema
 
     full = load_schema("support_answer")
@@ -414,7 +414,7 @@ def closed_book_facts(train: pd.DataFrame, asked: pd.DataFrame, extra_unanswerab
     """The training questions of every fact that the questions `asked` ask about (all their training phrasings),
     plus a seeded sample of `extra_unanswerable` other unanswerable training questions, so that a system without
     retrieval can learn those facts by heart (several passes, as in notebook 04) and also learn to abstain."""
-    if isinstance(extra_unanswerable, bool) or not isinstance(extra_unanswerable, int) or extra_unanswerable < 0:
+    if not is_whole_number(extra_unanswerable, minimum=0):
         raise SupportError(f"extra_unanswerable must be a whole number >= 0, got {extra_unanswerable!r}.")
     chosen = train[train["fact_id"].isin(set(asked["fact_id"]))]
     others = train[(train["stratum"] == "unanswerable") & ~train.index.isin(chosen.index)]

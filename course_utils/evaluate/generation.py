@@ -135,19 +135,14 @@ def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, 
     ``prompt_tokens`` (mean tokens of the rendered chat prompt), ``shared_prompt_tokens`` (how many of them every
     prompt shares and that were read once; 0 without `share_prefix`) and ``new_tokens`` (mean per answer).
     """
-    from ..models import chat_batch, shared_prefix_length
+    from ..models import chat_batch, prompt_text, shared_prefix_length
     from .meters import Timer, count_tokens
 
     _check_not_empty(conversations)
     with Timer() as timer:
         answers = chat_batch(model, tokenizer, conversations, max_new_tokens=max_new_tokens, batch_size=batch_size,
                              progress=progress, sort_by_length=sort_by_length, share_prefix=share_prefix)
-    prompts = [
-        tokenizer.apply_chat_template(
-            [{"role": "user", "content": c}] if isinstance(c, str) else c, tokenize=False, add_generation_prompt=True
-        )
-        for c in conversations
-    ]
+    prompts = [prompt_text(tokenizer, c) for c in conversations]
     prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     new_tokens = sum(count_tokens(tokenizer, a) for a in answers)
     n = len(conversations)
