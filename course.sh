@@ -83,8 +83,15 @@ case "$command" in
     exec "$(bin_dir)/python" benchmarks/run_notebooks.py "$@" ;;
   wheels)
     setup wheels
-    "$(bin_dir)/python" -m pip download --disable-pip-version-check -q -d wheelhouse -r requirements.txt setuptools wheel
-    "$(bin_dir)/python" -m pip download --disable-pip-version-check -q --no-deps -d wheelhouse -r requirements-nodeps.txt
+    # A broken download (dropped connection, hash mismatch) passes: try each download up to three times.
+    for deps in "-r requirements.txt setuptools wheel" "--no-deps -r requirements-nodeps.txt"; do
+      for attempt in 1 2 3; do
+        # shellcheck disable=SC2086  # $deps is several words on purpose
+        "$(bin_dir)/python" -m pip download --disable-pip-version-check -q --no-cache-dir -d wheelhouse $deps && break
+        [ "$attempt" = 3 ] && { echo "error: pip could not download the course's packages (see above)." >&2; exit 1; }
+        echo "pip download failed (attempt $attempt of 3); trying again..." >&2
+      done
+    done
     "$(bin_dir)/python" -P -m course_utils.models pack wheelhouse/models  # learners copy instead of converting
     du -sh wheelhouse
     echo "Copy this folder, with wheelhouse/, to the workshop machines; setup installs from it offline."

