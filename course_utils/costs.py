@@ -32,6 +32,7 @@ from .decision import APPROACHES
 DAYS_PER_MONTH = 365 / 12
 TRAINED = ("fine-tuning", "RAG + fine-tuning")  # the approaches that pay for training runs
 INDEXED = ("RAG", "RAG + fine-tuning")  # the approaches that pay for an index
+SYSTEM_ORDER = ("base", "base_structured", "rag", "rag_structured", "fine_tuned", "rag_fine_tuned")  # notebook 05's
 SCOREBOARD_SYSTEMS = {"prompting first": "base", "RAG": "rag", "fine-tuning": "fine_tuned", "RAG + fine-tuning": "rag_fine_tuned"}
 
 
@@ -83,6 +84,7 @@ class UnitCosts:
     note: str  # one or two sentences saying which, for the reader
     chunk_chars: int = 400  # the chunk size (characters) the indexing time was measured with
     chunk_method: str = "chars"  # how the documents were cut: "chars" (windows) or "markdown" (sections)
+    answer_accuracy: dict | None = None  # approach -> share of answers right (notebook 05), for the cost per correct answer
 
     def __post_init__(self):
         missing = [a for a in APPROACHES if a not in self.seconds_per_query] + [a for a in TRAINED if a not in self.train_seconds_per_example]
@@ -93,6 +95,8 @@ class UnitCosts:
         for a in TRAINED:
             _check_number(f"training seconds per example ({a})", self.train_seconds_per_example[a])
         _check_number("indexing seconds per chunk", self.index_seconds_per_chunk)
+        for a, share in (self.answer_accuracy or {}).items():
+            _check_number(f"answer accuracy ({a})", share, upper=1)
 
 
 # Placeholders of a plausible order for a 2-core CPU and a 135M model; NOT measurements. Edit them, or run
@@ -136,12 +140,31 @@ def break_even(upfront_a: float, monthly_a: float, upfront_b: float, monthly_b: 
 
 @dataclass(frozen=True)
 class CostPlan:
-    """Upfront and monthly cost of each approach, and the seconds each answer takes."""
+    """Upfront and monthly cost of each approach, and the seconds each answer takes.
+
+    `monthly` is `serving` (answering the queries) plus `maintenance` (re-indexing and retraining), the article's
+    "ongoing" and "maintenance" rows; `per_answer` is the cost of one answer, `per_correct_answer` that cost divided by
+    the share of answers that are right (None where no accuracy is known, inf where none was right).
+    """
 
     upfront: dict
     monthly: dict
     latency_s: dict
     months: int
+    serving: dict | None = None
+    maintenance: dict | None = None
+    per_answer: dict | None = None
+    per_correct_answer: dict | None = None
+
+    def table(self):
+        """The article's three cost rows (upfront, ongoing, maintenance), per approach, and what one answer costs."""
+        import pandas as pd
+
+        rows = {"upfront (index, first training run)": self.upfront, "ongoing, per month (answering)": self.serving,
+                "maintenance, per month (re-indexing, retraining)": self.maintenance,
+                f"total after {self.months} months": {a: self.cumulative(a, self.months) for a in APPROACHES},
+                "per answer": self.per_answer, "per correct answer": self.per_correct_answer}
+        return pd.DataFrame({name: {a: (row or {}).get(a) for a in APPROACHES} for name, row in rows.items()}).T
 
     def cumulative(self, approach: str, month: float) -> float:
         """Total spent on `approach` after `month` months (month 0: the upfront cost)."""
@@ -170,10 +193,15 @@ def cost_plan(workload: Workload, units: UnitCosts) -> CostPlan:
     queries = w.queries_per_day * DAYS_PER_MONTH
     train_s = {a: w.training_examples * w.epochs * units.train_seconds_per_example[a] for a in TRAINED}
     upfront = {a: (index_s if a in INDEXED else 0) + train_s.get(a, 0) for a in APPROACHES}
-    monthly = {a: queries * units.seconds_per_query[a] + (reindex_s if a in INDEXED else 0)
-               + w.retrains_per_year / 12 * train_s.get(a, 0) for a in APPROACHES}
-    return CostPlan({a: s * per_second for a, s in upfront.items()}, {a: s * per_second for a, s in monthly.items()},
-                    dict(units.seconds_per_query), int(w.months))
+    serving = {a: queries * units.seconds_per_query[a] for a in APPROACHES}
+    # "RAG + fine-tuning" carries both maintenance streams: re-indexing for its knowledge, retraining for its behaviour
+    maintenance = {a: (reindex_s if a in INDEXED else 0) + w.retrains_per_year / 12 * train_s.get(a, 0) for a in APPROACHES}
+    money = lambda seconds: {a: s * per_second for a, s in seconds.items()}  # noqa: E731
+    per_answer = money(units.seconds_per_query)
+    accuracy = units.answer_accuracy or {}
+    per_correct = {a: (per_answer[a] / accuracy[a] if accuracy[a] > 0 else math.inf) if a in accuracy else None for a in APPROACHES}
+    return CostPlan(money(upfront), {a: (serving[a] + maintenance[a]) * per_second for a in APPROACHES},
+                    dict(units.seconds_per_query), int(w.months), money(serving), money(maintenance), per_answer, per_correct)
 
 
 def _examples_seen(settings: dict, system: str) -> float | None:
@@ -214,7 +242,29 @@ def unit_costs_from_scoreboard(board: dict, source: str, note: str) -> UnitCosts
     chunk_chars = int(chunk_chars) if isinstance(chunk_chars, (int, float)) and chunk_chars > 0 else ASSUMED.chunk_chars
     chunk_method = settings.get("chunk_method")
     chunk_method = chunk_method if chunk_method in ("chars", "markdown") else ASSUMED.chunk_method
-    return UnitCosts(per_query, per_chunk, per_example, source, note, chunk_chars, chunk_method)
+    accuracy = {a: float(systems[s]["answer_accuracy"]) for a, s in SCOREBOARD_SYSTEMS.items()}
+    return UnitCosts(per_query, per_chunk, per_example, source, note, chunk_chars, chunk_method, accuracy)
+
+
+def systems_table(board: dict, price_per_hour: float = 1.0):
+    """Every system of a notebook 05 scoreboard: answers right (n/N, 95 % interval), seconds per answer, and what an
+    answer and a *correct* answer cost at `price_per_hour` (a system that answered none right: inf)."""
+    import pandas as pd
+
+    price = _check_number("price_per_hour", price_per_hour) / 3600
+    rows = {}
+    order = [k for k in SYSTEM_ORDER if k in board["systems"]] + [k for k in board["systems"] if k not in SYSTEM_ORDER]
+    for key, row in ((k, board["systems"][k]) for k in order):
+        n = int(row.get("n_questions", 0))
+        share, seconds = float(row["answer_accuracy"]), float(row["latency_median_s"])
+        low, high = row.get("answer_accuracy_interval", (math.nan, math.nan))
+        rows[row.get("label", key)] = {
+            "answers right": f"{round(share * n)}/{n}" if n else f"{share:.3f}",
+            "95 % interval": f"{low:.2f}-{high:.2f}" if math.isfinite(low) else "",
+            "seconds per answer": round(seconds, 2),
+            "cost per answer": seconds * price,
+            "cost per correct answer": seconds * price / share if share > 0 else math.inf}
+    return pd.DataFrame(rows).T
 
 
 def _short_paths(text: str) -> str:

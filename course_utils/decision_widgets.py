@@ -36,6 +36,9 @@ SLIDER_LABELS = {
     "deployment_speed": ("in months", "in weeks", "in days", "now"),
     "behaviour_change": ("none", "light touch", "tone or voice", "domain skill", "new task"),
 }
+# How the chart names what holds fine-tuning back (decision.HOLDS).
+HOLD_WORDS = {"training_examples": f"fewer than {decision.MIN_EXAMPLES} examples", "budget": "a shoestring budget",
+              "deployment_speed": "must ship in days"}
 CSS = """<style>
 .wb-panel {font-size: 14px; line-height: 1.4;}
 .wb-answer {font-size: 22px; font-weight: 700; margin: 2px 0 4px 0;}
@@ -82,10 +85,11 @@ def contribution_figure(rec: decision.Recommendation) -> Figure:
     """Left: each criterion's push on the two scores. Right: where the two scores put the answer."""
     fig = Figure(figsize=(7.4, 3.5))
     bars, board = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
-    labels = [c.label for c in rec.contributions][::-1]
+    pushing = [c for c in rec.contributions if CRITERIA[c.name].group != "feasibility"][::-1]  # the others only hold
+    labels = [c.label for c in pushing]
     y = range(len(labels))
-    bars.barh([i + 0.2 for i in y], [c.knowledge for c in rec.contributions][::-1], 0.4, color=COLOURS["RAG"], label="knowledge (toward RAG)")
-    bars.barh([i - 0.2 for i in y], [c.behaviour for c in rec.contributions][::-1], 0.4, color=COLOURS["fine-tuning"], label="behaviour (toward fine-tuning)")
+    bars.barh([i + 0.2 for i in y], [c.knowledge for c in pushing], 0.4, color=COLOURS["RAG"], label="knowledge (toward RAG)")
+    bars.barh([i - 0.2 for i in y], [c.behaviour for c in pushing], 0.4, color=COLOURS["fine-tuning"], label="behaviour (toward fine-tuning)")
     bars.set_yticks(list(y), labels, fontsize=8)
     bars.axvline(0, color="black", lw=0.8)
     bars.set_xlim(-2.6, 2.6)
@@ -96,9 +100,11 @@ def contribution_figure(rec: decision.Recommendation) -> Figure:
     for (x0, x1, y0, y1), name in zip([(lo, t, lo, t), (t, hi, lo, t), (lo, t, t, hi), (t, hi, t, hi)], APPROACHES):
         board.fill_between([x0, x1], y0, y1, color=COLOURS[name], alpha=0.16, lw=0)
         board.text((x0 + x1) / 2, (y0 + y1) / 2, name.replace(" + ", "\n+ "), ha="center", va="center", fontsize=8, color=COLOURS[name])
-    if rec.settings["training_examples"] < decision.MIN_EXAMPLES:
+    held = decision.holds(rec.settings)
+    if held:
         board.fill_between([lo, hi], t, hi, facecolor="none", hatch="///", edgecolor="#9ca3af", lw=0)
-        board.text(lo + 0.3, hi - 0.6, f"fewer than {decision.MIN_EXAMPLES} examples:\nno fine-tuning", fontsize=7, va="top")
+        board.text(lo + 0.3, hi - 0.6, "fine-tuning waits:\n" + "\n".join(HOLD_WORDS[name] for name, _, _ in held),
+                   fontsize=7, va="top")
     x, yv = max(lo + 0.3, min(hi - 0.3, rec.knowledge_score)), max(lo + 0.3, min(hi - 0.3, rec.behaviour_score))
     board.plot([x], [yv], "o", ms=10, color=COLOURS[rec.approach], mec="black")
     board.set_xlim(lo, hi)
@@ -106,27 +112,37 @@ def contribution_figure(rec: decision.Recommendation) -> Figure:
     board.set_xlabel("knowledge score", fontsize=8)
     board.set_ylabel("behaviour score", fontsize=8)
     board.tick_params(labelsize=7)
-    board.set_title(f"the answer: {rec.approach}", fontsize=9)
+    board.set_title(f"the answer: {rec.headline}", fontsize=9)
     fig.tight_layout()
     return fig
 
 
-def recommendation_html(rec: decision.Recommendation, reasons: int = 4, changes: int = 3) -> str:
-    """The answer, its strongest reasons, what to do, and what would change it, as HTML."""
+def recommendation_html(rec: decision.Recommendation, reasons: int = 4, changes: int = 3, evidence: list[str] | None = None) -> str:
+    """The answer, its strongest reasons, what to do, what would change it, and (given) what the course measured, as HTML."""
     items = lambda xs: "".join(f"<li>{html.escape(x)}</li>" for x in xs)  # noqa: E731
-    return (f"<div class='wb-panel'><div class='wb-answer' style='color:{COLOURS[rec.approach]}'>{rec.approach}</div>"
+    later = f"<div><b>Then:</b> add fine-tuning {html.escape(rec.fine_tuning_later)}.</div>" if rec.fine_tuning_later else ""
+    measured = (f"<div class='wb-evidence'><b>What the course measured</b><ul>{items(evidence)}</ul></div>" if evidence else "")
+    return (f"<div class='wb-panel'><div class='wb-answer' style='color:{COLOURS[rec.approach]}'>{html.escape(rec.headline)}</div>{later}"
             f"<div>confidence <b>{rec.confidence_label}</b> ({rec.confidence:.2f}) &middot; knowledge score "
             f"{rec.knowledge_score:+.2f}, behaviour score {rec.behaviour_score:+.2f} (threshold {decision.THRESHOLD:g})</div>"
             f"<div class='wb-columns'><div><b>Why</b><ul>{items(rec.reasons[:reasons]) or '<li>nothing pushes either way</li>'}</ul></div>"
             f"<div><b>What to do</b><ol>{items(rec.path)}</ol>"
-            f"<b>What would change it</b><ul>{items(rec.would_change[:changes])}</ul></div></div></div>")
+            f"<b>What would change it</b><ul>{items(rec.would_change[:changes])}</ul></div></div>{measured}</div>")
+
+
+def load_course_figures(config=None) -> dict:
+    """{notebook: figures} of notebooks 01-05: your own runs where they saved figures, else the course's reference run."""
+    from . import results
+
+    return {notebook: results.course_figures(notebook, config)[0] for notebook in decision.NOTEBOOKS.values()}
 
 
 class Workbench:
     """A slider per criterion and a preset per use case; the recommendation and its chart follow every move."""
 
-    def __init__(self, settings: dict | None = None):
+    def __init__(self, settings: dict | None = None, figures: dict | None = None):
         start = decision.check_settings(settings)
+        self.figures = load_course_figures() if figures is None else figures  # the evidence shown under the answer
         self.preset = W.Dropdown(options=[("your own settings", "")] + [(n, n) for n in USE_CASES], value="",
                                  description="Use case", style={"description_width": "130px"},
                                  layout=W.Layout(width="400px")).add_class("wb-preset")
@@ -156,8 +172,16 @@ class Workbench:
 
     def _update(self) -> None:
         self.recommendation = decision.recommend(self.settings)
-        self.answer.value = recommendation_html(self.recommendation)
+        self.answer.value = recommendation_html(self.recommendation, evidence=decision.evidence_for(self.recommendation, self.figures)[:3])
         self.chart.value = _png(contribution_figure(self.recommendation))
+
+    def show_static(self) -> None:
+        """Show the workbench's current answer and chart as plain outputs (HTML and a PNG), which a saved notebook keeps
+        where widgets need a running kernel: GitHub, nbviewer, a printout."""
+        from IPython.display import HTML, Image, display
+
+        display(HTML(CSS + recommendation_html(self.recommendation, evidence=decision.evidence_for(self.recommendation, self.figures)[:3])))
+        display(Image(self.chart.value))
 
     def _set_sliders(self, settings: dict) -> None:
         self._muted = True
@@ -213,6 +237,11 @@ WORKLOAD_LABELS = {
 NOTE_COLOURS = {"measured": "#16a34a", "reference": "#2563eb", "assumed": "#d97706"}
 
 
+def _digits(value: float, significant: int = 3) -> float:
+    """A unit cost as an input box shows it: 3 significant digits (2.25 s, not 2.25389498 s), and that value is used."""
+    return float(f"{value:.{significant}g}")
+
+
 def cost_figure(plan: costs.CostPlan, latency_budget_s: float | None = None) -> Figure:
     """Left: cumulative cost of each approach over the months, break-even points marked. Right: seconds per answer."""
     fig = Figure(figsize=(7.4, 3.3))
@@ -244,12 +273,17 @@ def cost_figure(plan: costs.CostPlan, latency_budget_s: float | None = None) -> 
 
 def plan_html(plan: costs.CostPlan) -> str:
     """A table of the plan: latency, upfront, monthly and total cost per approach; then the break-even points."""
+    def money(x):
+        return "" if x is None else "never right" if x == float("inf") else f"{x:,.4f}" if x < 1 else f"{x:,.2f}"
+
     rows = "".join(f"<tr><td style='color:{COLOURS[a]}'><b>{a}</b></td><td>{plan.latency_s[a]:.2f} s</td>"
-                   f"<td>{plan.upfront[a]:,.2f}</td><td>{plan.monthly[a]:,.2f}</td><td>{plan.cumulative(a, plan.months):,.2f}</td></tr>"
+                   f"<td>{money((plan.per_correct_answer or {}).get(a))}</td>"
+                   f"<td>{plan.upfront[a]:,.2f}</td><td>{(plan.serving or plan.monthly)[a]:,.2f}</td>"
+                   f"<td>{(plan.maintenance or {}).get(a, 0):,.2f}</td><td>{plan.cumulative(a, plan.months):,.2f}</td></tr>"
                    for a in APPROACHES)
     evens = [f"{dear} catches up with {cheap} after {costs.months_in_words(month)}" for dear, cheap, month in plan.break_evens() if month <= plan.months]
-    return (f"<div class='wb-panel'><table class='wb-table'><tr><th>approach</th><th>per answer</th><th>upfront</th>"
-            f"<th>per month</th><th>after {plan.months} months</th></tr>{rows}</table>"
+    return (f"<div class='wb-panel'><table class='wb-table'><tr><th>approach</th><th>per answer</th><th>per correct answer</th>"
+            f"<th>upfront</th><th>ongoing / month</th><th>maintenance / month</th><th>after {plan.months} months</th></tr>{rows}</table>"
             f"<div><b>Break-even:</b> {'; '.join(evens) if evens else f'no crossing within {plan.months} months'}.</div></div>")
 
 
@@ -264,10 +298,10 @@ class CostCalculator:
                        .add_class(f"wb-cost-{name}") for name, label in WORKLOAD_LABELS.items()}
         self.inputs["months"] = W.IntText(value=workload.months, description="months ahead (1-120)", style=style,
                                           layout=layout).add_class("wb-cost-months")
-        self.unit_inputs = {f"query:{a}": W.FloatText(value=units.seconds_per_query[a], description=f"per answer, {a}", style=style, layout=layout)
+        self.unit_inputs = {f"query:{a}": W.FloatText(value=_digits(units.seconds_per_query[a]), description=f"per answer, {a}", style=style, layout=layout)
                             for a in APPROACHES}
-        self.unit_inputs["index"] = W.FloatText(value=units.index_seconds_per_chunk, description="per chunk indexed", style=style, layout=layout)
-        self.unit_inputs.update({f"train:{a}": W.FloatText(value=units.train_seconds_per_example[a], description=f"per example, {a}", style=style, layout=layout)
+        self.unit_inputs["index"] = W.FloatText(value=_digits(units.index_seconds_per_chunk), description="per chunk indexed", style=style, layout=layout)
+        self.unit_inputs.update({f"train:{a}": W.FloatText(value=_digits(units.train_seconds_per_example[a]), description=f"per example, {a}", style=style, layout=layout)
                                  for a in costs.TRAINED})
         colour = NOTE_COLOURS.get(units.source, "#6b7280")
         self.note = W.HTML(f"<div class='wb-note' style='border-color:{colour}'><b>Unit costs: {units.source}.</b> "
@@ -290,7 +324,8 @@ class CostCalculator:
     def _read(self) -> tuple[costs.Workload, costs.UnitCosts]:
         workload = costs.Workload(**{name: box.value for name, box in self.inputs.items()})
         units = costs.UnitCosts({a: self.unit_inputs[f"query:{a}"].value for a in APPROACHES}, self.unit_inputs["index"].value,
-                                {a: self.unit_inputs[f"train:{a}"].value for a in costs.TRAINED}, self.units.source, self.units.note)
+                                {a: self.unit_inputs[f"train:{a}"].value for a in costs.TRAINED}, self.units.source, self.units.note,
+                                answer_accuracy=self.units.answer_accuracy)
         return workload, units
 
     def _update(self) -> None:
@@ -299,6 +334,13 @@ class CostCalculator:
         budget = self.workbench.sliders["latency_budget_s"].value if self.workbench else None
         self.table.value = plan_html(self.plan)
         self.chart.value = _png(cost_figure(self.plan, budget))
+
+    def show_static(self) -> None:
+        """Show the current plan (chart and table) as plain outputs that a saved notebook keeps (see Workbench.show_static)."""
+        from IPython.display import HTML, Image, display
+
+        display(Image(self.chart.value))
+        display(HTML(CSS + self.table.value))
 
     def set(self, **workload) -> costs.CostPlan:
         """Change workload fields from code (checked first: a bad value raises CostInputError); returns the plan."""

@@ -214,20 +214,71 @@ def figures_path(notebook: str, config: CourseConfig | None = None) -> Path:
     return scoreboard_path(config) if notebook == SCOREBOARD_NOTEBOOK else lesson_path(notebook, config)
 
 
+def board_figures(board: dict, costs_too: bool = False) -> dict[str, float]:
+    """A scoreboard's figures as {name: number}: "rag_fine_tuned / answer_accuracy", "rag / after update / states_new".
+    With `costs_too`, also what depends on the machine: latency, prompt tokens, training seconds, the update's
+    seconds ("update / reindex_seconds") and the examples one training run saw ("settings / reader examples seen")."""
+    figures: dict[str, float] = {}
+    keys = SCOREBOARD_FIGURES + (METRICS if costs_too else ())
+    for system, row in board["systems"].items():
+        for key in dict.fromkeys(keys):
+            if isinstance(row.get(key), (int, float)):
+                figures[f"{system} / {key}"] = float(row[key])
+        _flatten(f"{system} / by stratum", row.get("by_stratum", {}), figures)
+        _flatten(f"{system} / after update", row.get("after_update", {}), figures)
+        _flatten(f"{system} / gains", row.get("gains", {}), figures)
+    if costs_too:
+        _flatten("update", board.get("update", {}), figures)
+        settings = board.get("settings", {})
+        for name in ("reader", "closed_book"):
+            run = settings.get(name) if isinstance(settings.get(name), dict) else {}
+            if isinstance(run.get("steps"), (int, float)) and isinstance(run.get("batch_size"), (int, float)):
+                figures[f"settings / {name.replace('_', '-')} examples seen"] = float(run["steps"] * run["batch_size"])
+    return figures
+
+
 def lesson_figures(notebook: str, config: CourseConfig | None = None) -> dict[str, float]:
     """One notebook's lesson figures as {name: number} (a share as its value, a bool as 0 or 1): its lesson file,
     and for notebook 05 its scoreboard ("rag_fine_tuned / answer_accuracy", "rag / after update / states_new").
     ResultsError when the notebook has saved nothing yet."""
-    figures: dict[str, float] = {}
     if notebook == SCOREBOARD_NOTEBOOK:
-        board = read_scoreboard(scoreboard_path(config))
-        for system, row in board["systems"].items():
-            for key in SCOREBOARD_FIGURES:
-                if key in row:
-                    figures[f"{system} / {key}"] = float(row[key])
-            _flatten(f"{system} / by stratum", row.get("by_stratum", {}), figures)
-            _flatten(f"{system} / after update", row.get("after_update", {}), figures)
-            _flatten(f"{system} / gains", row.get("gains", {}), figures)
-        return figures
+        return board_figures(read_scoreboard(scoreboard_path(config)))
+    figures: dict[str, float] = {}
     _flatten("", load_lesson(notebook, config)["figures"], figures)
     return figures
+
+
+VARIATION_PATH = REPO_ROOT / "benchmarks" / "variation.json"
+
+
+def reference_figures(notebook: str) -> dict[str, float]:
+    """The lesson figures of the course's committed run of `notebook` (benchmarks/variation.json, default variant);
+    {} where there are none."""
+    try:
+        table = json.loads(VARIATION_PATH.read_text(encoding="utf-8"))["figures"][notebook]
+        return {name: float(row["default"]) for name, row in table.items() if isinstance(row.get("default"), (int, float))}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def course_figures(notebook: str, config: CourseConfig | None = None) -> tuple[dict[str, float], str]:
+    """The figures one notebook measured, and whose: (figures, "measured") from your own run where it saved them,
+    else (figures, "reference") from the course's committed run, else ({}, "none"). Notebook 05's include its costs
+    (see `board_figures`); notebook 03's the examples its extraction run trains on ("examples seen, extraction")."""
+    if notebook == SCOREBOARD_NOTEBOOK:
+        try:
+            board, source, _ = load_scoreboard(config)
+        except ResultsError:
+            return {}, "none"
+        return board_figures(board, costs_too=True), source
+    try:
+        figures, source = lesson_figures(notebook, config), "measured"
+    except ResultsError:
+        figures = reference_figures(notebook)
+        source = "reference" if figures else "none"
+    if notebook == "03_finetuning_with_lora" and figures:
+        from .finetune import train_settings
+
+        run = train_settings("extraction", config)
+        figures["examples seen, extraction"] = float(run.steps * run.batch_size)
+    return figures, source

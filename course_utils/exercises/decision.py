@@ -12,8 +12,10 @@ from typing import Callable
 from course_utils import costs, decision
 from course_utils.exercises import not_done
 
-# Exercise 1: the support bot of the article, one year on (see the notebook).
-SUPPORT_BOT_LATER = {**decision.preset("customer support bot"), "output_format": 3, "behaviour_change": 2, "training_examples": 3_000}
+# Exercise 1: the support bot of the article, one year on (see the notebook): every answer a strict JSON object,
+# 3,000 logged answers to train on, and the next release months away.
+SUPPORT_BOT_LATER = {**decision.preset("customer support bot"), "output_format": 3, "training_examples": 3_000,
+                     "deployment_speed": 0}
 
 
 def check_prediction(prediction: str | None, settings: dict = SUPPORT_BOT_LATER) -> None:
@@ -28,7 +30,8 @@ def check_prediction(prediction: str | None, settings: dict = SUPPORT_BOT_LATER)
         raise AssertionError(
             f"Not quite: the model says {rec.approach!r} (knowledge score {rec.knowledge_score:+.2f}, behaviour score "
             f"{rec.behaviour_score:+.2f}, threshold {decision.THRESHOLD:g}). Hint: which of the two scores crosses the "
-            "threshold? Choose the settings in the workbench and read the reasons.")
+            "threshold, and does anything (examples, budget, time) hold fine-tuning back? Choose the settings in the "
+            "workbench and read the reasons.")
     print(f"Correct: {rec.approach}. Its strongest reasons: {'; '.join(rec.reasons[:2])}.")
 
 
