@@ -265,6 +265,10 @@ def _scores(settings: dict[str, float]) -> tuple[float, float, list[Contribution
         contributions.append(Contribution(name, c.label, c.describe(settings[name]), round(rag, 3), round(ft, 3), reason))
     return sum(c.knowledge for c in contributions), sum(c.behaviour for c in contributions), contributions
 
+# How a table or a chart names each hold, in a few words.
+HOLD_LABELS = {"training_examples": f"fewer than {MIN_EXAMPLES} examples", "budget": "a shoestring budget",
+               "deployment_speed": "must ship in days or sooner"}
+
 
 def holds(settings: Mapping[str, Any] | None = None, **criteria: Any) -> list[tuple[str, str, str]]:
     """The feasibility criteria that keep fine-tuning out of what to build now: (criterion, why, until when).
@@ -477,10 +481,10 @@ EVIDENCE: dict[str, Evidence] = {e.criterion: e for e in (
              "LoRA on 03's extraction task: schema validity {03:schema validity, LoRA:%}, against "
              "{03:schema validity, base few-shot:%} for the prompted model with examples; structured decoding (05) made "
              "{05:rag_structured / schema_validity:%} of prompted RAG's answers valid with no training",
-             "structured decoding holds a format without training (05: {05:rag_structured / schema_validity:%} valid), "
-             "so a format alone does not call for fine-tuning; the fine-tuned reader still answered "
+             "structured decoding holds a format with no training, so a format alone does not call for fine-tuning; "
+             "what the format holds (reading, citing, abstaining) is learned: the fine-tuned reader answered "
              "{05:rag_fine_tuned / answer_accuracy:%} of the questions right, constrained prompted RAG "
-             "{05:rag_structured / answer_accuracy:%}: what the format holds (reading, citing, abstaining) is learned"),
+             "{05:rag_structured / answer_accuracy:%}"),
     Evidence("behaviour_change", "Tone, style or a domain skill: fine-tuning; behaviour lives in the weights.",
              "LoRA met every brand-voice rule in {03:brand voice, all rules met, LoRA:%} of the answers, the prompted "
              "model with the rules spelled out in {03:brand voice, all rules met, base with rules:%} (03)"),

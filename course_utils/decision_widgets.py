@@ -36,9 +36,6 @@ SLIDER_LABELS = {
     "deployment_speed": ("in months", "in weeks", "in days", "now"),
     "behaviour_change": ("none", "light touch", "tone or voice", "domain skill", "new task"),
 }
-# How the chart names what holds fine-tuning back (decision.HOLDS).
-HOLD_WORDS = {"training_examples": f"fewer than {decision.MIN_EXAMPLES} examples", "budget": "a shoestring budget",
-              "deployment_speed": "must ship in days"}
 CSS = """<style>
 .wb-panel {font-size: 14px; line-height: 1.4;}
 .wb-answer {font-size: 22px; font-weight: 700; margin: 2px 0 4px 0;}
@@ -103,7 +100,7 @@ def contribution_figure(rec: decision.Recommendation) -> Figure:
     held = decision.holds(rec.settings)
     if held:
         board.fill_between([lo, hi], t, hi, facecolor="none", hatch="///", edgecolor="#9ca3af", lw=0)
-        board.text(lo + 0.3, hi - 0.6, "fine-tuning waits:\n" + "\n".join(HOLD_WORDS[name] for name, _, _ in held),
+        board.text(lo + 0.3, hi - 0.6, "fine-tuning waits:\n" + "\n".join(decision.HOLD_LABELS[name] for name, _, _ in held),
                    fontsize=7, va="top")
     x, yv = max(lo + 0.3, min(hi - 0.3, rec.knowledge_score)), max(lo + 0.3, min(hi - 0.3, rec.behaviour_score))
     board.plot([x], [yv], "o", ms=10, color=COLOURS[rec.approach], mec="black")
