@@ -358,10 +358,10 @@ def pragmatic_path_story(board: dict | None, source: str) -> str:
     update = board.get("update") if isinstance(board.get("update"), dict) else {}
     pct = lambda x: f"{x:.0%}"  # noqa: E731
     base, rag, ft, both = s["prompting first"], s["RAG"], s["fine-tuning"], s["RAG + fine-tuning"]
-    constrained = board["systems"].get("rag_structured")
-    # the fair comparison: prompted RAG at its best (structured decoding, where the board has it)
-    best = constrained if isinstance(constrained, dict) and constrained.get("answer_accuracy", -1) > rag["answer_accuracy"] else rag
-    best_name = "RAG with structured decoding" if best is constrained else "RAG alone"
+    # the fair comparison: prompted RAG at its best (structured decoding, where the board has it and it answered more)
+    best_key = best_systems(board["systems"])["RAG"]
+    best = board["systems"][best_key]
+    best_name = "RAG with structured decoding" if best_key != SCOREBOARD_SYSTEMS["RAG"] else "RAG alone"
     gain = both["answer_accuracy"] - best["answer_accuracy"]
     whose = "your run" if source == "measured" else "the course's reference run"
     lines = [

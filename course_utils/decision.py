@@ -276,7 +276,11 @@ def holds(settings: Mapping[str, Any] | None = None, **criteria: Any) -> list[tu
     >>> [name for name, _, _ in holds(training_examples=20, deployment_speed=3)]
     ['training_examples', 'deployment_speed']
     """
-    s = check_settings(settings, **criteria)
+    return _holds(check_settings(settings, **criteria))
+
+
+def _holds(s: dict[str, float]) -> list[tuple[str, str, str]]:
+    """`holds` for settings that check_settings has already checked."""
     words = dict(min=f"{MIN_EXAMPLES:,}", enough=f"{ENOUGH_EXAMPLES:,}")
     return [(name, why.format(value=CRITERIA[name].describe(s[name]), **words), until.format(**words))
             for name, held, why, until in HOLDS if held(s[name])]
@@ -292,7 +296,7 @@ def decide(settings: Mapping[str, Any] | None = None, **criteria: Any) -> str:
     """Only the approach (no reasons): the fast path that `recommend` and the tests use."""
     s = check_settings(settings, **criteria)
     knowledge, behaviour, _ = _scores(s)
-    return _approach(knowledge, behaviour, bool(holds(s)))
+    return _approach(knowledge, behaviour, bool(_holds(s)))
 
 
 def _candidates(c: Criterion, value: float) -> list[float]:
@@ -353,7 +357,7 @@ def recommend(settings: Mapping[str, Any] | None = None, **criteria: Any) -> Rec
     """
     s = check_settings(settings, **criteria)
     knowledge, behaviour, contributions = _scores(s)
-    held = holds(s)
+    held = _holds(s)
     approach = _approach(knowledge, behaviour, bool(held))
     margins = [abs(knowledge - THRESHOLD)]
     if not held:  # while fine-tuning is held back, the behaviour score cannot tip the answer
@@ -540,7 +544,7 @@ def evidence_table(figures: Mapping[str, Mapping[str, float]]) -> list[dict]:
 def evidence_for(rec: Recommendation, figures: Mapping[str, Mapping[str, float]]) -> list[str]:
     """The course's measurements behind one recommendation: for each criterion that pushed or held, strongest first."""
     pushed = sorted((c for c in rec.contributions if c.knowledge or c.behaviour), key=lambda c: -(abs(c.knowledge) + abs(c.behaviour)))
-    names = [name for name, _, _ in holds(rec.settings)] + [c.name for c in pushed]
+    names = [name for name, _, _ in _holds(rec.settings)] + [c.name for c in pushed]
     if rec.structured_decoding and "output_format" not in names:
         names.append("output_format")
     lines = []

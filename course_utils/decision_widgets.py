@@ -177,7 +177,7 @@ class Workbench:
         where widgets need a running kernel: GitHub, nbviewer, a printout."""
         from IPython.display import HTML, Image, display
 
-        display(HTML(CSS + recommendation_html(self.recommendation, evidence=decision.evidence_for(self.recommendation, self.figures)[:3])))
+        display(HTML(CSS + self.answer.value))
         display(Image(self.chart.value))
 
     def _set_sliders(self, settings: dict) -> None:
