@@ -6,7 +6,8 @@ the last cell. "Tree peak" is the largest sum, sampled twice a second, of the re
 and every process it starts (notebook 01 runs a second Python process): what a 2 GB container such as
 Binder must hold at once. Figures are printed as a table and saved to benchmarks/results.json, with each
 notebook's time broken down by section (its "## " headings), so model loading, indexing, training and
-generation show up as separate figures.
+generation show up as separate figures, and with each section's peak of that sampled memory (which part of a
+notebook sets its peak).
 
     python benchmarks/run_notebooks.py                    # every notebook
     python benchmarks/run_notebooks.py notebooks/00_start_here.ipynb
@@ -16,7 +17,8 @@ generation show up as separate figures.
     python benchmarks/run_notebooks.py --cold-cache       # as a learner's first run (empty cache, models prepared)
 
 Timings vary with the machine and with whatever else it is doing; run this on an idle machine.
-Budgets (DESIGN.md section 8): 5 min per notebook (8 min for notebook 05), 20 min in all, 2 GB peak.
+Budgets (DESIGN.md section 8): 4 min per notebook (6 min for notebook 05), 15 min in all, a 1.7 GB peak (so
+that Binder's 2 GB also holds the Jupyter server). A figure over its budget is printed as OVER BUDGET.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ from course_utils.files import write_json_atomic, write_text_atomic
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results.json"
 SCOREBOARD_NOTEBOOK = "05_rag_plus_finetuning"  # writes <cache>/results/scoreboard.json
-BUDGET_SECONDS = {"05_rag_plus_finetuning": 480}  # every other notebook: 300
-BUDGET_TOTAL_SECONDS = 1200
-BUDGET_PEAK_MB = 2048
+BUDGET_SECONDS = {"05_rag_plus_finetuning": 360}  # every other notebook: DEFAULT_BUDGET_SECONDS
+DEFAULT_BUDGET_SECONDS = 240
+BUDGET_TOTAL_SECONDS = 900
+BUDGET_PEAK_MB = 1741  # 1.7 GiB
 
 PEAK_CELL = """
 import json as _json, resource as _resource, sys as _sys
@@ -57,6 +60,7 @@ class TreeMemorySampler(threading.Thread):
     def __init__(self, interval: float = 0.5):
         super().__init__(daemon=True)
         self.interval, self.peak_mb, self._halt = interval, 0.0, threading.Event()
+        self.samples: list[tuple[float, float]] = []  # (epoch seconds, MiB), so each section's peak can be found
 
     def run(self) -> None:
         import psutil
@@ -70,6 +74,7 @@ class TreeMemorySampler(threading.Thread):
                 except psutil.Error:  # a process that ended between listing and reading
                     pass
             self.peak_mb = max(self.peak_mb, total / 2**20)
+            self.samples.append((time.time(), total / 2**20))
             self._halt.wait(self.interval)
 
     def stop(self) -> float:
@@ -78,9 +83,10 @@ class TreeMemorySampler(threading.Thread):
         return self.peak_mb
 
 
-def section_seconds(nb) -> dict:
-    """Seconds per section ("## " heading; cells before the first go under "setup"), from nbclient's cell timings."""
-    sections, current = {}, "setup"
+def section_spans(nb) -> list[tuple[str, float, float]]:
+    """(section, start, end) in epoch seconds for every executed code cell; a section is a "## " heading, and cells
+    before the first go under "setup". From nbclient's cell timings."""
+    spans, current = [], "setup"
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             heading = next((line for line in cell.source.splitlines() if line.startswith("## ")), None)
@@ -88,9 +94,28 @@ def section_seconds(nb) -> dict:
             continue
         timing = cell.get("metadata", {}).get("execution", {})
         if "iopub.status.busy" in timing and "iopub.status.idle" in timing:
-            start, end = (dt.datetime.fromisoformat(timing[k].replace("Z", "+00:00")) for k in ("iopub.status.busy", "iopub.status.idle"))
-            sections[current] = sections.get(current, 0.0) + (end - start).total_seconds()
+            start, end = (dt.datetime.fromisoformat(timing[k].replace("Z", "+00:00")).timestamp()
+                          for k in ("iopub.status.busy", "iopub.status.idle"))
+            spans.append((current, start, end))
+    return spans
+
+
+def section_seconds(nb) -> dict:
+    """Seconds per section, from nbclient's cell timings."""
+    sections = {}
+    for name, start, end in section_spans(nb):
+        sections[name] = sections.get(name, 0.0) + end - start
     return {name: round(seconds, 1) for name, seconds in sections.items()}
+
+
+def section_peaks(nb, samples: list[tuple[float, float]]) -> dict:
+    """The largest sampled memory (MiB, kernel and its children) while each section's cells ran."""
+    peaks = {}
+    for name, start, end in section_spans(nb):
+        inside = [mb for t, mb in samples if start <= t <= end]
+        if inside:
+            peaks[name] = round(max(peaks.get(name, 0.0), *inside), 1)
+    return peaks
 
 
 def run_notebook(path: Path, timeout: int, save_outputs: bool = False) -> dict:
@@ -120,14 +145,15 @@ def run_notebook(path: Path, timeout: int, save_outputs: bool = False) -> dict:
         text = output.get("text", "")
         if "PEAK_RSS_MB=" in text:
             peak = float(text.split("PEAK_RSS_MB=")[1].split()[0])
-    sections = section_seconds(nb)
+    sections, section_mb = section_seconds(nb), section_peaks(nb, sampler.samples)
     if save_outputs and status == "ok":  # the measured run becomes the committed one (without the peak cell or timings)
         nb.cells.pop()
         for cell in nb.cells:
             cell.get("metadata", {}).pop("execution", None)
         nbformat.write(nb, path)
     return {"seconds": round(seconds, 1), "peak_rss_mb": None if peak is None else round(peak, 1),
-            "tree_peak_rss_mb": round(tree_peak, 1), "status": status, "sections": sections}
+            "tree_peak_rss_mb": round(tree_peak, 1), "status": status, "sections": sections,
+            "section_peak_mb": section_mb}
 
 
 def time_setup() -> dict:
@@ -213,7 +239,7 @@ def main() -> int:
                 if own_cache is not None:
                     os.environ["COURSE_CACHE_DIR"] = own_cache
         figures["cache"] = "cold" if args.cold_cache else "warm"
-        budget = BUDGET_SECONDS.get(path.stem, 300)
+        budget = BUDGET_SECONDS.get(path.stem, DEFAULT_BUDGET_SECONDS)
         figures.update(budget_seconds=budget, budget_peak_mb=BUDGET_PEAK_MB)
         results["notebooks"][path.stem] = figures
         peak_mb = max(figures["peak_rss_mb"] or 0, figures["tree_peak_rss_mb"])
@@ -225,10 +251,11 @@ def main() -> int:
             flush=True,
         )
         for name, secs in sorted(figures["sections"].items(), key=lambda item: -item[1]):
-            print(f"    {secs:>7.1f} s  {name[:70]}", flush=True)
+            peak = figures["section_peak_mb"].get(name)
+            print(f"    {secs:>7.1f} s  {'' if peak is None else f'{peak:>6.0f} MB'}  {name[:70]}", flush=True)
     total = sum(f["seconds"] for f in results["notebooks"].values())
     results["total_seconds"] = round(total, 1)
-    print(f"{'all notebooks':<34}{total:>9.1f}{BUDGET_TOTAL_SECONDS:>8}")
+    print(f"{'all notebooks':<34}{total:>9.1f}{BUDGET_TOTAL_SECONDS:>8}{'' if total <= BUDGET_TOTAL_SECONDS else '  OVER BUDGET':>27}")
     write_text_atomic(args.output, json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"saved {args.output.relative_to(REPO) if args.output.is_relative_to(REPO) else args.output}")
     return 1 if failed else 0

@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields, replace
 from numbers import Real
 from pathlib import Path
 
+from . import results
 from .decision import APPROACHES
 
 DAYS_PER_MONTH = 365 / 12
@@ -204,17 +205,6 @@ def cost_plan(workload: Workload, units: UnitCosts) -> CostPlan:
                     dict(units.seconds_per_query), int(w.months), money(serving), money(maintenance), per_answer, per_correct)
 
 
-def _examples_seen(settings: dict, system: str) -> float | None:
-    """Training examples one run went through, from the scoreboard's settings (None if it does not say)."""
-    entry = settings[system] if isinstance(settings.get(system), dict) else settings
-    if isinstance(entry.get("train_examples_seen"), (int, float)):
-        return float(entry["train_examples_seen"])
-    for steps, batch in (("train_steps", "train_batch_size"), ("steps", "batch_size")):
-        if isinstance(entry.get(steps), (int, float)) and isinstance(entry.get(batch), (int, float)):
-            return float(entry[steps] * entry[batch])
-    return None
-
-
 def best_systems(systems: dict) -> dict:
     """approach -> the scoreboard system that stands for it: a prompted approach at its best honest configuration, with
     structured decoding where the board has it and it answered more questions right."""
@@ -243,7 +233,7 @@ def unit_costs_from_scoreboard(board: dict, source: str, note: str) -> UnitCosts
         assumed.append("indexing time per chunk")
     per_example = {}
     for a in TRAINED:
-        seen = _examples_seen(settings, SCOREBOARD_SYSTEMS[a])
+        seen = results.examples_seen(settings, SCOREBOARD_SYSTEMS[a])
         seconds = systems[SCOREBOARD_SYSTEMS[a]]["training_seconds"]
         if seen and seconds > 0:
             per_example[a] = seconds / seen
@@ -297,8 +287,6 @@ def load_measurements(config=None) -> tuple[dict | None, str, str]:
 
     Never raises for a bad results file: a missing, truncated, older or malformed one falls back, and the note says why.
     """
-    from . import results
-
     try:
         board, source, note = results.load_scoreboard(config)
         unit_costs_from_scoreboard(board, source, note)  # the numbers this module reads must be usable too

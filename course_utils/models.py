@@ -366,6 +366,14 @@ def prompt_text(tokenizer, conversation) -> str:
     return tokenizer.apply_chat_template(_as_messages(conversation), tokenize=False, add_generation_prompt=True)
 
 
+def mean_prompt_tokens(tokenizer, conversations) -> float:
+    """Mean number of tokens the model reads per conversation (its chat template included): what each prompt costs."""
+    if len(conversations) == 0:
+        raise ValueError("No conversations to count: pass at least one.")
+    return float(sum(len(tokenizer(prompt_text(tokenizer, c), add_special_tokens=False)["input_ids"])
+                     for c in conversations) / len(conversations))
+
+
 def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str | None = None,
          json_schema: dict | None = None) -> str:
     """Answer one conversation greedily and return only the new text (`json_schema`: see `chat_batch`)."""
@@ -460,46 +468,59 @@ class TimedAnswer:
     prompt_tokens: int
     prefill_seconds: float
     new_tokens: int
-    decode_seconds: float  # the whole generation minus one prefill
+    decode_seconds: float  # every step after the first token (the first comes with the prefill)
+    grammar_seconds: float = 0.0  # structured decoding: compiling this answer's schema (0 without one)
 
     @property
     def seconds_per_token(self) -> float:
-        """Decoding time per generated token (NaN when nothing was generated)."""
-        return self.decode_seconds / self.new_tokens if self.new_tokens else float("nan")
+        """Time per generated token after the first (which prefill produces); NaN with fewer than two tokens."""
+        return self.decode_seconds / (self.new_tokens - 1) if self.new_tokens > 1 else float("nan")
 
     @property
     def seconds(self) -> float:
-        """The whole answer: prefill plus decoding."""
-        return self.prefill_seconds + self.decode_seconds
+        """The whole answer: schema compiling (if any), prefill and decoding."""
+        return self.grammar_seconds + self.prefill_seconds + self.decode_seconds
 
 
 def timed_chat(model, tokenizer, messages, max_new_tokens: int = 40, precision: str | None = None,
                json_schema: dict | None = None) -> TimedAnswer:
-    """Answer one conversation as `chat` does, and time its parts: one forward pass over the prompt (prefill),
-    then the whole generation; decoding is the generation minus that prefill, per generated token. So a system that
-    answers faster can be told apart: a shorter prompt (prefill), fewer tokens, or cheaper tokens (structured
-    decoding adds its grammar's work to every step)."""
+    """Answer one conversation as `chat` does, and time its parts inside one `generate` call: the prompt's forward
+    pass up to the first token's scores (prefill), then every step after it (decoding). So a system that answers
+    faster can be told apart: a shorter prompt (prefill), fewer tokens, or cheaper tokens (structured decoding adds
+    its grammar's work to every step, and compiles the schema first: `grammar_seconds`)."""
     import torch
 
     if not is_whole_number(max_new_tokens):
         raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
     batch = tokenizer([prompt_text(tokenizer, messages)], return_tensors="pt", add_special_tokens=False).to(model.device)
     precision = generation_precision(precision or get_config().generation_precision, model.device.type, 1)
-    extra = {}
+    clock = _StepClock()
+    processors, grammar = [clock], 0.0   # the clock first: it reads the time as soon as a step's scores exist
     if json_schema is not None:
         from .structured import logits_processor
 
-        extra["logits_processor"] = [logits_processor(model, tokenizer, [json_schema])]
+        start = time.perf_counter()
+        processors.append(logits_processor(model, tokenizer, [json_schema]))
+        grammar = time.perf_counter() - start
     with torch.inference_mode(), _precision_context(precision, model.device.type):
-        start = time.perf_counter()
-        model(**batch, use_cache=True)
-        prefill = time.perf_counter() - start
-        start = time.perf_counter()
-        out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False, **extra)
-        total = time.perf_counter() - start
+        clock.start = time.perf_counter()
+        out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False, logits_processor=processors)
+        total = time.perf_counter() - clock.start
     new = out[0, batch["input_ids"].shape[1]:]
     text = tokenizer.decode(new, skip_special_tokens=True).strip()
-    return TimedAnswer(text, int(batch["input_ids"].shape[1]), prefill, int(len(new)), max(total - prefill, 0.0))
+    prefill = (clock.steps[0] - clock.start) if clock.steps else total
+    return TimedAnswer(text, int(batch["input_ids"].shape[1]), prefill, int(len(new)), max(total - prefill, 0.0), grammar)
+
+
+class _StepClock:
+    """A logits processor that changes nothing and notes the time of every decoding step."""
+
+    def __init__(self):
+        self.start, self.steps = 0.0, []
+
+    def __call__(self, input_ids, scores):
+        self.steps.append(time.perf_counter())
+        return scores
 
 
 def _schemas_per_conversation(json_schema, count: int) -> list[dict] | None:

@@ -230,11 +230,28 @@ def board_figures(board: dict, costs_too: bool = False) -> dict[str, float]:
     if costs_too:
         _flatten("update", board.get("update", {}), figures)
         settings = board.get("settings", {})
-        for name in ("reader", "closed_book"):
-            run = settings.get(name) if isinstance(settings.get(name), dict) else {}
-            if isinstance(run.get("steps"), (int, float)) and isinstance(run.get("batch_size"), (int, float)):
-                figures[f"settings / {name.replace('_', '-')} examples seen"] = float(run["steps"] * run["batch_size"])
+        for system, run in TRAINING_RUN_OF.items():
+            seen = examples_seen(settings, system)
+            if seen is not None:
+                figures[f"settings / {run.replace('_', '-')} examples seen"] = seen
     return figures
+
+
+TRAINING_RUN_OF = {"fine_tuned": "closed_book", "rag_fine_tuned": "reader"}  # system -> its run in the board's settings
+
+
+def examples_seen(settings: dict, system: str) -> float | None:
+    """Training examples the run behind scoreboard system `system` went through (steps x batch size), from the
+    board's "settings"; None where the settings do not say."""
+    run = settings.get(TRAINING_RUN_OF.get(system, system))
+    if not isinstance(run, dict):
+        return None
+    if isinstance(run.get("train_examples_seen"), (int, float)):
+        return float(run["train_examples_seen"])
+    steps, batch = run.get("steps"), run.get("batch_size")
+    if isinstance(steps, (int, float)) and isinstance(batch, (int, float)) and not isinstance(steps, bool):
+        return float(steps * batch)
+    return None
 
 
 def lesson_figures(notebook: str, config: CourseConfig | None = None) -> dict[str, float]:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import chunking, config, costs, data, decision, finetune, grounding, indexes, injection, results, support
+from course_utils import chunking, config, costs, data, decision, finetune, grounding, indexes, injection, models, results, support
 from course_utils.evaluate import answers, generation, meters, retrieval
 
 DF = pd.DataFrame
@@ -78,6 +78,10 @@ TABLE = [
     (support.score, (["{}"], DF({"target": [{}, {}]})), {}, support.SupportError, "one output per question"),
     (support.score, ([], DF()), {"version": "v3"}, support.SupportError, "'v1' or 'v2'"),
     (support.percentile, ([], 90), {}, support.SupportError, "No timings"),
+    (support.answer_tokens, (None, []), {}, support.SupportError, "generate the system's answers first"),
+    (support.measure_latency, (None, None, [], 10), {}, support.SupportError, "No questions to time"),
+    (support.measure_latency, (None, None, ["q"], -1), {}, support.SupportError, "support.answer_tokens"),
+    (models.mean_prompt_tokens, (None, []), {}, ValueError, "No conversations"),
     (support.percentile, ([1.0, 2.0], 200), {}, support.SupportError, "from 0 to 100"),
     (support.summarize, (DF(),), {}, support.SupportError, "score at least one output"),
     (support.load_task, ("nope",), {}, data.DatasetError, "Use one of"),

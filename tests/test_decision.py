@@ -424,7 +424,8 @@ def board(**changes) -> dict:
         "adapter_mb": 3.5, "by_stratum": {}, "after_update": {"states_new": 0.8, "states_old": 0.1}}
     out = {"systems": {"base": system(0.8, 0), "rag": system(1.6, 0), "fine_tuned": system(0.7, 120.0),
                        "rag_fine_tuned": system(1.5, 240.0)},
-           "settings": {"steps": 60, "batch_size": 4, "chunk_size": 200},
+           "settings": {"reader": {"steps": 60, "batch_size": 4}, "closed_book": {"steps": 20, "batch_size": 8},
+                        "chunk_size": 200},
            "update": {"reindex_seconds": 2.0, "retrain_seconds": 240.0, "chunks_embedded": 40}}
     out.update(changes)
     return out
@@ -451,7 +452,8 @@ def test_a_measured_scoreboard_feeds_the_unit_costs(config):
     assert units.source == "measured"
     assert units.seconds_per_query == {"prompting first": 0.8, "RAG": 1.6, "fine-tuning": 0.7, "RAG + fine-tuning": 1.5}
     assert units.index_seconds_per_chunk == pytest.approx(2.0 / 40)
-    assert units.train_seconds_per_example == pytest.approx({"fine-tuning": 120 / 240, "RAG + fine-tuning": 240 / 240})
+    # each system's own run: the closed-book one 20 steps of 8, the reader 60 steps of 4
+    assert units.train_seconds_per_example == pytest.approx({"fine-tuning": 120 / 160, "RAG + fine-tuning": 240 / 240})
     assert units.chunk_chars == 200 and units.chunk_method == "chars" and "assumed" not in units.note  # no method: windows
     story = costs.pragmatic_path_story(*costs.load_measurements(config)[:2])
     assert "your run" in story and "80%" in story and "did not raise accuracy" in story

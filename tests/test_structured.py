@@ -92,10 +92,32 @@ def test_timed_chat_takes_latency_apart_and_gives_chats_answer(tiny):
     assert timed.new_tokens == 8                       # random weights never stop early
     assert timed.prefill_seconds > 0 and timed.decode_seconds >= 0
     assert timed.seconds == timed.prefill_seconds + timed.decode_seconds
-    assert timed.seconds_per_token == timed.decode_seconds / 8
+    assert timed.seconds_per_token == timed.decode_seconds / 7   # the first token comes with the prefill
     schema = {"type": "object", "properties": {"n": {"type": "integer", "enum": [7]}}, "required": ["n"],
               "additionalProperties": False}
     bound = models.timed_chat(model, tokenizer, QUESTIONS[1], max_new_tokens=12, precision="fp32", json_schema=schema)
     assert json.loads(bound.text) == {"n": 7} and bound.new_tokens <= 12
+    assert timed.grammar_seconds == 0 and bound.grammar_seconds > 0   # the schema's compiling is a part of its own
+    assert bound.seconds == bound.grammar_seconds + bound.prefill_seconds + bound.decode_seconds
     with pytest.raises(ValueError, match="positive integer"):
         models.timed_chat(model, tokenizer, QUESTIONS[0], max_new_tokens=0)
+
+
+def test_measured_latency_is_the_sum_of_its_parts(tiny):
+    model, tokenizer = tiny
+    plain = support.measure_latency(model, tokenizer, QUESTIONS[:3], answer_length=10, probe_tokens=4)
+    assert plain.queries == 3 and plain.grammar_s == 0 and plain.prefill_s > 0 and plain.seconds_per_token > 0
+    assert plain.retrieval_s < 0.01                                     # no index: nothing to search
+    assert plain.median_s == pytest.approx(sorted(plain.totals)[1])
+    assert plain.decode_s == pytest.approx(10 * plain.seconds_per_token)
+    longer = support.measure_latency(model, tokenizer, QUESTIONS[:3], answer_length=40, probe_tokens=4)
+    assert longer.decode_s > plain.decode_s                              # a longer answer pays for its tokens
+    constrained = support.measure_latency(model, tokenizer, QUESTIONS[:2], answer_length=10, probe_tokens=4,
+                                          structured=True)
+    assert constrained.grammar_s > 0 and set(constrained.parts()) == set(plain.parts())
+    assert support.answer_tokens(tokenizer, ["one two", "one two three four"]) == pytest.approx(
+        (len(tokenizer("one two")["input_ids"]) + len(tokenizer("one two three four")["input_ids"])) / 2)
+    conversations = [[{"role": "user", "content": q}] for q in QUESTIONS[:2]]
+    assert models.mean_prompt_tokens(tokenizer, conversations) == pytest.approx(
+        sum(len(tokenizer(models.prompt_text(tokenizer, c), add_special_tokens=False)["input_ids"])
+            for c in conversations) / 2)
