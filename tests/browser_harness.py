@@ -163,7 +163,7 @@ def open_page(timeout_ms: int = 30_000):
 
             def loopback_only(route):
                 host = urlparse(route.request.url).hostname
-                if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+                if route.request.url.startswith(("data:", "blob:", "file:")) or host in ("127.0.0.1", "localhost"):
                     route.continue_()
                 else:
                     page.blocked.append(route.request.url)

@@ -121,3 +121,27 @@ def test_workbench_as_a_voila_page(workdir):
         page.locator(".wb-cost-message .wb-error").wait_for(state="detached")
         to_top(calculator)
         screenshot(page, "voila-5-costs")
+
+
+def test_committed_notebook_reads_without_a_kernel(tmp_path):
+    """The committed notebook as GitHub or nbviewer shows it (HTML from nbconvert, no kernel, no widget manager): the
+    workbench's answer and chart and the calculator's chart and table are there as plain outputs."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    html, _ = HTMLExporter().from_notebook_node(nbformat.read(NOTEBOOK, as_version=4))
+    page_file = tmp_path / "06.html"
+    page_file.write_text(html, encoding="utf-8")
+    with open_page() as page:
+        page.goto(page_file.as_uri())
+        static = page.locator(".wb-panel .wb-answer")
+        assert static.count() >= 1 and static.first.inner_text().strip()
+        pictures = page.locator(".jp-OutputArea-output img[src^='data:image/png']")
+        assert pictures.count() >= 4       # contributions, the workbench, format against examples, the calculator
+        assert all(pictures.nth(i).evaluate("e => e.naturalWidth") > 100 for i in range(pictures.count()))
+        to_top(static.first)
+        screenshot(page, "static-workbench")
+        costs_table = page.locator("table.wb-table").filter(has_text="per correct answer")
+        assert costs_table.count() >= 1, "the calculator's table of costs per correct answer is missing"
+        to_top(costs_table.last)
+        screenshot(page, "static-costs")
