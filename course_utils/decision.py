@@ -440,10 +440,12 @@ MATRIX_ROWS: tuple[tuple[str, dict, str], ...] = (
 
 
 def preset(name: str) -> dict[str, float]:
-    """All settings of a use case (DEFAULTS for what it does not set), ready for `recommend`."""
-    if name not in USE_CASES:
-        raise _unknown(name, USE_CASES, "use case", "use cases", UnknownPresetError)
-    return check_settings(USE_CASES[name].settings)
+    """All settings of one of the article's use cases or of the course's own cases (COURSE_CASES, defined below),
+    DEFAULTS for what it does not set, ready for `recommend`."""
+    cases = {**USE_CASES, **COURSE_CASES}
+    if name not in cases:
+        raise _unknown(name, cases, "use case", "use cases", UnknownPresetError)
+    return check_settings(cases[name].settings)
 
 
 # --- what each criterion rests on ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import ipywidgets as W
 from matplotlib.figure import Figure
 
 from . import costs, decision
-from .decision import APPROACHES, CRITERIA, USE_CASES
+from .decision import APPROACHES, COURSE_CASES, CRITERIA, USE_CASES
 
 COLOURS = {"prompting first": "#6b7280", "RAG": "#2563eb", "fine-tuning": "#d97706", "RAG + fine-tuning": "#7c3aed"}
 # Slider stops for the criteria that take any amount (recommend() itself accepts any value in range).
@@ -135,12 +135,14 @@ def load_course_figures(config=None) -> dict:
 
 
 class Workbench:
-    """A slider per criterion and a preset per use case; the recommendation and its chart follow every move."""
+    """A slider per criterion and a preset per use case (the article's, then the course's own); the recommendation and
+    its chart follow every move."""
 
     def __init__(self, settings: dict | None = None, figures: dict | None = None):
         start = decision.check_settings(settings)
         self.figures = load_course_figures() if figures is None else figures  # the evidence shown under the answer
-        self.preset = W.Dropdown(options=[("your own settings", "")] + [(n, n) for n in USE_CASES], value="",
+        self.preset = W.Dropdown(options=[("your own settings", "")] + [(n, n) for n in USE_CASES]
+                                 + [(f"course {n}", n) for n in COURSE_CASES], value="",
                                  description="Use case", style={"description_width": "130px"},
                                  layout=W.Layout(width="400px")).add_class("wb-preset")
         self.sliders = {}
@@ -219,7 +221,8 @@ class Workbench:
         return self.recommendation
 
     def choose(self, use_case: str) -> decision.Recommendation:
-        """Select a use-case preset, as the dropdown does; UnknownPresetError for a name not in USE_CASES."""
+        """Select a use-case preset, as the dropdown does; UnknownPresetError for a name not in USE_CASES or
+        COURSE_CASES."""
         decision.preset(use_case)  # raises with the known names before anything moves
         self.preset.value = use_case
         return self.recommendation

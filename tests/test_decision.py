@@ -539,6 +539,9 @@ def test_workbench_follows_presets_and_sliders(config):
         bench.set(citatons=2)
     with pytest.raises(decision.UnknownPresetError):
         bench.choose("legal reserch")
+    for name, case in decision.COURSE_CASES.items():  # the course's own cases are presets too
+        assert name in [value for _, value in bench.preset.options]
+        assert bench.choose(name).headline in case.supported
     calc = CostCalculator(costs.load_unit_costs(config), bench)
     assert "assumed" in calc.note.value and calc.plan is not None
     chart = calc.chart.value
