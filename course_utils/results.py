@@ -4,7 +4,8 @@
     results.save_scoreboard(board)                 # notebook 05, at its end
     board, source, note = results.load_scoreboard()   # notebook 06: (dict, "measured" | "reference", a note)
 
-Notebook 05 writes ``<cache>/results/scoreboard.json`` (your own run). Where that file is missing, damaged or
+Notebook 05 writes ``<cache>/results/scoreboard.json`` (your own run), assembled from its tables by
+`scoreboard_record`. Where that file is missing, damaged or
 from an older format, `load_scoreboard` falls back to ``benchmarks/scoreboard_reference.json``: the figures
 of the run committed with the course, on a 2-core CPU, which every reader must label as reference figures.
 
@@ -13,9 +14,12 @@ The file's shape (version 1), every number a float or int:
     {"format": 1, "created": "...", "machine": {...}, "settings": {...},
      "systems": {"base" | "rag" | "fine_tuned" | "rag_fine_tuned" (required),
                  "base_structured" | "rag_structured" (structured decoding; read where present): {
-         "label": "RAG + fine-tuned", "n_questions": 60, "answer_accuracy_interval": [low, high] (95 %, Wilson),
+         "label": "RAG + fine-tuned", "n_questions": 60, "answer_accuracy_k": 26,
+         "answer_accuracy_interval": [low, high] (95 %, Wilson),
          "answer_accuracy", "citation_accuracy", "schema_validity", "abstention",
          "latency_median_s", "latency_p90_s", "prompt_tokens", "training_seconds", "adapter_mb",
+         "latency_parts": {"retrieval (s)", "schema compile (s)", "prefill (s)", "ms per token", ...}
+                          (support.Latency.parts; read where present),
          "by_stratum": {"seen fact": ..., "unseen fact": ..., "unanswerable": ...},
          "after_update": {"states_new": ..., "states_old": ...},
          "gains": {"format": ..., "knowledge": ..., "reading": ... | null, ...} (support.gains; null where a
@@ -139,6 +143,47 @@ def check_scoreboard(board: dict) -> dict:
         if missing:
             raise ResultsError(f"System {name!r} lacks the number(s) {missing}. Run notebook 05 again.")
     return board
+
+
+def _numbers(row) -> dict:
+    """A table row (a pandas Series or a dict) as plain floats, None where a value is missing (NaN)."""
+    items = row.items() if hasattr(row, "items") else dict(row).items()
+    return {str(k): None if v is None or v != v else float(v) for k, v in items}
+
+
+def scoreboard_record(labels: dict, board, *, correct: dict, strata, update, gains, latency: dict,
+                      update_costs: dict, settings: dict, peak_memory_mb: float) -> dict:
+    """Notebook 05's tables as the scoreboard `save_scoreboard` writes (the shape above).
+
+    `labels` maps each system's name to its label; `board`, `strata`, `update` and `gains` are the notebook's
+    tables, one row per label (`board` holds support.summarize's columns and the cost columns); `correct` holds
+    each system's per-question correct flags (for n/N and the interval); `latency` each system's support.Latency.
+    """
+    from .evaluate.uncertainty import Share
+
+    for what, table in (("correct", correct), ("latency", latency)):
+        if set(labels) - set(table):
+            raise ResultsError(f"scoreboard_record: no {what} for {sorted(set(labels) - set(table))}; score and time "
+                               f"every system of `labels` first.")
+    systems = {}
+    for name, label in labels.items():
+        row, share = board.loc[label], Share.of(correct[name])
+        systems[name] = {
+            "label": label,
+            **{k: float(row[k]) for k in (*SCOREBOARD_FIGURES, "answerable_accuracy", "false_abstention",
+                                          "json_parse_rate")},
+            "n_questions": share.n, "answer_accuracy_k": share.k, "answer_accuracy_interval": list(share.interval),
+            "latency_median_s": latency[name].median_s, "latency_p90_s": latency[name].p90_s,
+            "latency_parts": {k: float(v) for k, v in latency[name].parts().items()},
+            "prompt_tokens": float(row["prompt tokens"]), "training_seconds": float(row["training (s)"]),
+            "adapter_mb": float(row["adapter (MB)"]),
+            "by_stratum": _numbers(strata.loc[label]),
+            "after_update": {"states_new": float(update.loc[label, "states the NEW value"]),
+                             "states_old": float(update.loc[label, "states the OLD value"])},
+            "gains": _numbers(gains.loc[label]),
+        }
+    return {"systems": systems, "update": dict(update_costs), "settings": dict(settings),
+            "peak_memory_mb": float(peak_memory_mb)}
 
 
 def save_scoreboard(board: dict, path: str | Path | None = None) -> Path:

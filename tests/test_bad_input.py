@@ -65,6 +65,8 @@ TABLE = [
     (indexes.reciprocal_rank_fusion, ([[1]],), {"k0": -1}, indexes.RetrievalIndexError, "60 is the usual"),
     (results.check_scoreboard, ("x",), {}, results.ResultsError, "Run notebook 05"),
     (results.read_scoreboard, ("/nonexistent/scoreboard.json",), {}, results.ResultsError, "Run notebook 05"),
+    (results.scoreboard_record, ({"rag": "RAG"}, None), dict(correct={}, strata=None, update=None, gains=None,
+     latency={}, update_costs={}, settings={}, peak_memory_mb=0), results.ResultsError, "score and time every system"),
     (results.fraction, (5, 3), {}, results.ResultsError, "0 <= k <= n"),
     (results.fraction, (0, 0), {}, results.ResultsError, "n > 0"),
     (results.save_lesson, ("01_rag_from_scratch", {}), {}, results.ResultsError, "at least one figure"),

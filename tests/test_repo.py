@@ -78,6 +78,15 @@ def test_notebook_shape(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_saved_in_nbformats_own_form(path):
+    # Jupyter, nbconvert and scripts/set_home.py write notebooks this way; a file saved otherwise (say, a source list
+    # ending in an empty string) changes in more places than it should the next time any of them saves it.
+    raw = path.read_text(encoding="utf-8")
+    assert raw == nbformat.writes(nbformat.reads(raw, as_version=nbformat.NO_CONVERT)) + "\n", \
+        f"{path.name}: save it with nbformat (nbformat.write), as Jupyter does"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_outputs_hold_no_path_of_the_machine_that_ran_them(path):
     nb = nbformat.read(path, as_version=4)
     shown = "\n".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)

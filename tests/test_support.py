@@ -266,6 +266,29 @@ def test_scoreboard_round_trip(tmp_path):
     assert list(tmp_path.glob("r/*.tmp")) == []
 
 
+def test_scoreboard_record_from_the_notebooks_tables(tmp_path):
+    labels = {name: name.upper() for name in results.SYSTEMS}
+    correct = {name: [True] * i + [False] * (4 - i) for i, name in enumerate(results.SYSTEMS)}
+    summary = {"answer_accuracy": 0.5, "citation_accuracy": 0.5, "schema_validity": 1.0, "abstention": 0.25,
+               "answer_in_text": 0.75, "answerable_accuracy": 0.5, "false_abstention": 0.0, "json_parse_rate": 1.0}
+    board = pd.DataFrame({labels[n]: {**summary, "prompt tokens": 80.0, "training (s)": 0.0, "adapter (MB)": 0.0}
+                          for n in labels}).T
+    strata = pd.DataFrame({labels[n]: dict.fromkeys(support.STRATA, 0.5) for n in labels}).T
+    update = pd.DataFrame({labels[n]: {"states the NEW value": 0.4, "states the OLD value": 0.1} for n in labels}).T
+    gains = pd.DataFrame({labels[n]: {"format": 1.0, "reading": float("nan")} for n in labels}).T
+    latency = {n: support.Latency(queries=2, retrieval_s=0.0, grammar_s=0.0, prompt_tokens=80, prefill_s=0.1,
+                                  seconds_per_token=0.05, answer_tokens=20, totals=(1.0, 1.2)) for n in labels}
+    record = results.scoreboard_record(labels, board, correct=correct, strata=strata, update=update, gains=gains,
+                                       latency=latency, update_costs={"reindex_seconds": 1.0}, settings={},
+                                       peak_memory_mb=1000)
+    board_read = results.read_scoreboard(results.save_scoreboard(record, tmp_path / "scoreboard.json"))
+    rag = board_read["systems"]["rag"]
+    assert (rag["n_questions"], rag["answer_accuracy_k"]) == (4, 1)  # n/N and its interval from the flags
+    assert rag["answer_accuracy_interval"][0] < 0.25 < rag["answer_accuracy_interval"][1]
+    assert rag["latency_median_s"] == pytest.approx(1.1) and rag["latency_parts"]["prefill (s)"] == 0.1
+    assert rag["gains"] == {"format": 1.0, "reading": None} and rag["after_update"]["states_old"] == 0.1
+
+
 @pytest.mark.parametrize("content, match", [
     ("{", "damaged"),
     ('{"format": 0}', "format 0"),
