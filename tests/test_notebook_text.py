@@ -97,3 +97,42 @@ def test_the_instructor_guides_agenda_shows_the_measured_run_times():
         stem = next(p.stem for p in NOTEBOOKS if p.name.startswith(number))
         claimed, measured = int(minutes) * 60 + int(seconds), RESULTS[stem]["seconds"]
         assert abs(claimed - measured) <= max(30, 0.25 * measured), f"{stem}: agenda says {claimed} s, measured {measured} s"
+
+
+def prediction_spoilers(nb) -> list[str]:
+    """Outputs a learner sees between a "predict first" cell (`prediction = None`) and the check of that prediction
+    that are not collapsed (cell metadata jupyter.outputs_hidden): tables and printed text that give the answer away."""
+    found, open_at = [], None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if cell.source.lstrip().startswith("prediction = None"):
+            open_at = i
+        elif open_at is not None and re.search(r"check_\w*prediction\(", cell.source):
+            open_at = None
+        elif open_at is not None and not cell.metadata.get("jupyter", {}).get("outputs_hidden"):
+            shows = [o for o in cell.get("outputs", []) if o.get("output_type") in ("execute_result", "display_data")
+                     and "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]  # not a progress bar
+            if shows:
+                found.append(f"cell {i} shows a result before the prediction of cell {open_at} is checked")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_predict_first_answers_stay_collapsed(path):
+    nb = nbformat.read(path, as_version=4)
+    assert prediction_spoilers(nb) == []
+    if any(c.source.lstrip().startswith("prediction = None") for c in nb.cells if c.cell_type == "code"):
+        assert any("collapsed in the saved notebook" in " ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown"), \
+            "say next to the prediction that its answer is collapsed"
+
+
+def test_the_spoiler_check_catches_an_open_table():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("prediction = None"),
+        nbformat.v4.new_code_cell("table", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "0.5"})]),
+        nbformat.v4.new_code_cell("checks.check_update_prediction(prediction, 0.5, 0.1)"),
+    ])
+    assert len(prediction_spoilers(nb)) == 1
+    nb.cells[1].metadata["jupyter"] = {"outputs_hidden": True}
+    assert prediction_spoilers(nb) == []
