@@ -20,112 +20,14 @@ from pathlib import Path
 import pytest
 
 from course_utils import results
+from course_utils.claims import LESSON_CHECKS, holds
 from course_utils.config import REPO_ROOT
 
 VARIATION = REPO_ROOT / "benchmarks" / "variation.json"
 
 
-def gap(a: str, b: str):
-    return lambda f: f[a] - f[b]
-
-
-def figure(name: str):
-    return lambda f: f[name]
-
-
-def lowest(*names: str):
-    return lambda f: min(f[n] for n in names)
-
-
-def highest(*names: str):
-    return lambda f: max(f[n] for n in names)
-
-
-def smallest_gap(a: str, others: list[str]):
-    return lambda f: min(f[a] - f[b] for b in others)
-
-
-# (notebook, claim, the quantity it is about, ">=" or "<=", bound). Each bound leaves room beyond the range the quantity
-# took under the rehearsal's variants (benchmarks/variation.json; test_the_margins_leave_room_beyond_the_spread
-# prints and checks it): a ">=" bound lies at most at its smallest value minus its spread, and never below what the
-# claim means (a gap above 0, a share that says "almost always" or "almost never").
-F05 = results.SCOREBOARD_NOTEBOOK
-OTHERS_05 = ["base / answer_accuracy", "rag / answer_accuracy", "fine_tuned / answer_accuracy",
-             "base_structured / answer_accuracy", "rag_structured / answer_accuracy"]
-CLAIMS = [
-    # 01: retrieval puts the source in front of the model; the answer comes from it; no weight changes
-    ("01_rag_from_scratch", "RAG changed no weight (byte-identical fingerprints)",
-     figure("weights byte-identical after RAG"), ">=", 1),
-    ("01_rag_from_scratch", "the best chunk comes from the gold document",
-     figure("top chunk comes from the gold document"), ">=", 1),
-    ("01_rag_from_scratch", "the RAG answer is right",
-     figure("RAG answer correct"), ">=", 1),
-    ("01_rag_from_scratch", "the closed-book answer is not",
-     figure("closed-book answer correct"), "<=", 0),
-    # 02: retrieval is good, RAG answers more questions than the closed book, re-indexing brings the new facts
-    ("02_rag_in_practice", "dense recall@5 is high",
-     figure("recall@5, dense"), ">=", 0.85),
-    ("02_rag_in_practice", "a gold document is among the 3 given for nearly every answerable question",
-     figure("a gold document among the 3 given"), ">=", 0.85),
-    ("02_rag_in_practice", "RAG answers more questions right than the closed book",
-     gap("RAG correct (answerable)", "closed book correct (answerable)"), ">=", 0.06),
-    ("02_rag_in_practice", "after re-indexing the context states the new facts",
-     figure("after the update, context states the NEW fact"), ">=", 0.7),
-    ("02_rag_in_practice", "after re-indexing the context no longer states the old facts",
-     figure("after the update, context states the OLD fact"), "<=", 0.2),
-    # 03: LoRA trains under 1 % of the weights and teaches a format and a voice that prompting does not
-    ("03_finetuning_with_lora", "LoRA trains under 1 % of the weights",
-     figure("LoRA trains this share of the weights"), "<=", 0.01),
-    ("03_finetuning_with_lora", "the adapter is under 2 % of the model on disk",
-     figure("adapter share of the model on disk"), "<=", 0.02),
-    ("03_finetuning_with_lora", "zero-shot prompting writes almost no valid record",
-     figure("schema validity, base zero-shot"), "<=", 0.1),
-    ("03_finetuning_with_lora", "LoRA writes valid records more often than few-shot prompting",
-     gap("schema validity, LoRA", "schema validity, base few-shot"), ">=", 0.15),
-    ("03_finetuning_with_lora", "LoRA gets more fields right than few-shot prompting",
-     gap("field accuracy, LoRA", "field accuracy, base few-shot"), ">=", 0.3),
-    ("03_finetuning_with_lora", "the tuned model's prompt is at least 5 times shorter",
-     lambda f: f["prompt tokens, base few-shot"] / f["prompt tokens, LoRA"], ">=", 5),
-    ("03_finetuning_with_lora", "LoRA meets every brand-voice rule far more often than the rules in a prompt",
-     gap("brand voice, all rules met, LoRA", "brand voice, all rules met, base with rules"), ">=", 0.5),
-    # 04: facts trained into weights help on held-out phrasings, cost general knowledge and go stale; RAG follows
-    ("04_can_finetuning_teach_facts", "fine-tuning on facts + paraphrases beats the closed book on held-out phrasings",
-     gap("held-out phrasings, fine-tuned on facts + paraphrases", "held-out phrasings, closed book"), ">=", 0.15),
-    ("04_can_finetuning_teach_facts", "fine-tuning on the facts makes the model forget general knowledge",
-     highest("general questions still right, fine-tuned on facts",
-             "general questions still right, fine-tuned on facts + paraphrases"), "<=", 0.4),
-    ("04_can_finetuning_teach_facts", "after the update the fine-tuned model states old facts more often than new",
-     gap("after the update, fine-tuned on facts + paraphrases states the OLD fact",
-         "after the update, fine-tuned on facts + paraphrases states the NEW fact"), ">=", 0.2),
-    ("04_can_finetuning_teach_facts", "after re-indexing RAG states new facts more often than old",
-     gap("after the update, RAG states the NEW fact", "after the update, RAG states the OLD fact"), ">=", 0.06),
-    # 05: the trained reader beats every other system; fine-tuning gives the format; the reader follows the update
-    (F05, "RAG + fine-tuned beats every other system on answer accuracy",
-     smallest_gap("rag_fine_tuned / answer_accuracy", OTHERS_05), ">=", 0.15),
-    (F05, "structured decoding makes most prompted answers valid JSON, with no training",
-     lowest("base_structured / schema_validity", "rag_structured / schema_validity"), ">=", 0.5),
-    (F05, "the trained reader reads far better than prompted RAG with structured decoding",
-     gap("rag_fine_tuned / gains / reading", "rag_structured / gains / reading"), ">=", 0.2),
-    (F05, "forced into JSON, prompted RAG states the gold answer less often than in prose",
-     gap("rag / answer_in_text", "rag_structured / answer_in_text"), ">=", 0.1),
-    (F05, "after the update the fine-tuned system without retrieval states old values more often than new",
-     gap("fine_tuned / after update / states_old", "fine_tuned / after update / states_new"), ">=", 0.05),
-    (F05, "the fine-tuned systems write valid JSON",
-     lowest("fine_tuned / schema_validity", "rag_fine_tuned / schema_validity"), ">=", 0.85),
-    (F05, "the prompted systems do not",
-     highest("base / schema_validity", "rag / schema_validity"), "<=", 0.1),
-    (F05, "prompted RAG states the gold answer more often than the prompted base model",
-     gap("rag / answer_in_text", "base / answer_in_text"), ">=", 0.15),
-    (F05, "after the update the reader states new values far more often than old ones",
-     gap("rag_fine_tuned / after update / states_new", "rag_fine_tuned / after update / states_old"), ">=", 0.3),
-    (F05, "after the update the reader is right far more often than the fine-tuned system",
-     gap("rag_fine_tuned / after update / states_new", "fine_tuned / after update / states_new"), ">=", 0.3),
-]
-
-
-def holds(quantity, op: str, bound: float, figures: dict) -> bool:
-    value = quantity(figures)
-    return value >= bound if op == ">=" else value <= bound
+# The checks live in the package (course_utils/claims.py), where notebook 06 and the README's verdict table read them.
+CLAIMS = LESSON_CHECKS
 
 
 NOTEBOOKS = sorted({claim[0] for claim in CLAIMS})
