@@ -179,6 +179,8 @@ def machine() -> dict:
     import psutil
     import torch
 
+    from course_utils.models import bf16_supported
+
     return {
         "date": dt.date.today().isoformat(),
         "platform": platform.platform(),
@@ -186,6 +188,9 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        # the kernels and precision the timings depend on: bf16 where the processor has it, fp32 elsewhere
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "bf16_supported": bf16_supported(),
     }
 
 
