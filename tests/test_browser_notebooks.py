@@ -27,8 +27,10 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def stored_outputs(path) -> tuple[int, int]:
-    """How many widget views and images the committed notebook holds."""
-    outputs = [o for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
+    """How many widget views and images the committed notebook shows: a cell whose outputs are collapsed (a "predict
+    first" answer, cell metadata jupyter.outputs_hidden) draws none until the learner opens it."""
+    outputs = [o for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+               and not c.metadata.get("jupyter", {}).get("outputs_hidden") for o in c.outputs]
     widgets = sum(WIDGET_VIEW in o.get("data", {}) for o in outputs)
     images = sum("image/png" in o.get("data", {}) for o in outputs)
     return widgets, images
