@@ -179,8 +179,9 @@ def machine() -> dict:
     import psutil
     import torch
 
-    from course_utils.models import bf16_supported
+    from course_utils.results import machine_info
 
+    kernels = machine_info()  # the kernels and precision the timings depend on (bf16 where the processor has it)
     return {
         "date": dt.date.today().isoformat(),
         "platform": platform.platform(),
@@ -188,9 +189,8 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-        # the kernels and precision the timings depend on: bf16 where the processor has it, fp32 elsewhere
-        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-        "bf16_supported": bf16_supported(),
+        "cpu_capability": kernels["cpu_capability"],
+        "bf16_supported": kernels["bf16_supported"],
     }
 
 

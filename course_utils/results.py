@@ -147,8 +147,7 @@ def check_scoreboard(board: dict) -> dict:
 
 def _numbers(row) -> dict:
     """A table row (a pandas Series or a dict) as plain floats, None where a value is missing (NaN)."""
-    items = row.items() if hasattr(row, "items") else dict(row).items()
-    return {str(k): None if v is None or v != v else float(v) for k, v in items}
+    return {str(k): None if v is None or v != v else float(v) for k, v in row.items()}
 
 
 def scoreboard_record(labels: dict, board, *, correct: dict, strata, update, gains, latency: dict,
