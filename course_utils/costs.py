@@ -81,7 +81,7 @@ class UnitCosts:
     seconds_per_query: dict  # approach -> seconds per answer (median latency)
     index_seconds_per_chunk: float  # embed and index one chunk
     train_seconds_per_example: dict  # "fine-tuning" / "RAG + fine-tuning" -> seconds per example per epoch
-    source: str  # "measured" (your notebook 05), "reference" (the course's run) or "assumed" (placeholders)
+    source: str  # "measured" (your notebooks 05 and 05b), "mixed" (one of them), "reference" (the course's run) or "assumed"
     note: str  # one or two sentences saying which, for the reader
     chunk_chars: int = 400  # the chunk size (characters) the indexing time was measured with
     chunk_method: str = "chars"  # how the documents were cut: "chars" (windows) or "markdown" (sections)

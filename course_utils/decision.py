@@ -468,9 +468,9 @@ class Evidence:
 EVIDENCE: dict[str, Evidence] = {e.criterion: e for e in (
     Evidence("knowledge_freshness", "Knowledge updates: RAG updates the knowledge base, fine-tuning requires retraining.",
              "after a knowledge update, the RAG + fine-tuned reader stated the new value for "
-             "{05:rag_fine_tuned / after update / states_new:%} of the changed questions, with no retraining; the fine-tuned "
-             "system without retrieval for {05:fine_tuned / after update / states_new:%} (the old one for "
-             "{05:fine_tuned / after update / states_old:%}); facts trained into weights (04) kept the old value for "
+             "{05b:rag_fine_tuned / after update / states_new:%} of the changed questions, with no retraining; the fine-tuned "
+             "system without retrieval for {05b:fine_tuned / after update / states_new:%} (the old one for "
+             "{05b:fine_tuned / after update / states_old:%}); facts trained into weights (04) kept the old value for "
              "{04:after the update, fine-tuned on facts + paraphrases states the OLD fact:%}"),
     Evidence("citations", "Source attribution: RAG can cite its sources, fine-tuning cannot.",
              "RAG + fine-tuned cited a gold document for {05:rag_fine_tuned / citation_accuracy:%} of the answerable "
@@ -496,8 +496,8 @@ EVIDENCE: dict[str, Evidence] = {e.criterion: e for e in (
              "model with the rules spelled out in {03:brand voice, all rules met, base with rules:%} (03)"),
     Evidence("latency_budget_s", "Lower latency: fine-tuning, with shorter prompts and no retrieval step.",
              "prompt tokens {03:prompt tokens, LoRA:n} for the LoRA model against {03:prompt tokens, base few-shot:n} with "
-             "few-shot examples (03); a median answer took {05:fine_tuned / latency_median_s:s} without retrieval, "
-             "{05:rag_fine_tuned / latency_median_s:s} with it (05; mostly the tokens each system generates)"),
+             "few-shot examples (03); a median answer took {05b:fine_tuned / latency_median_s:s} without retrieval, "
+             "{05b:rag_fine_tuned / latency_median_s:s} with it (05b; mostly the tokens each system generates)"),
     Evidence("training_examples", "Training data: about 1,000 or more good examples for fine-tuning.",
              "03 taught its extraction format from {03:examples seen, extraction:n} examples (schema validity "
              "{03:schema validity, LoRA:%}); 05's reader from {05:settings / reader examples seen:n}",
@@ -506,14 +506,15 @@ EVIDENCE: dict[str, Evidence] = {e.criterion: e for e in (
              "100 as the floor and treats more as better, not as a requirement"),
     Evidence("deployment_speed", "Deployment speed: RAG is faster to start, fine-tuning needs data and training first.",
              "here training the reader took {05:rag_fine_tuned / training_seconds:s} and re-indexing after an update "
-             "{05:update / reindex_seconds:s}: the time fine-tuning needs goes into collecting and checking examples"),
+             "{05b:update / reindex_seconds:s}: the time fine-tuning needs goes into collecting and checking examples"),
     Evidence("budget", "Cost: fine-tuning spends compute up front and at every retraining; RAG at every query.",
              "one training run of the reader: {05:rag_fine_tuned / training_seconds:s} on 2 CPU cores; the cost calculator "
              "below turns such figures into money"),
 )}
 
 NOTEBOOKS = {"01": "01_rag_from_scratch", "02": "02_rag_in_practice", "03": "03_finetuning_with_lora",
-             "04": "04_can_finetuning_teach_facts", "05": "05_rag_plus_finetuning"}
+             "04": "04_can_finetuning_teach_facts", "05": "05_rag_plus_finetuning",
+             "05b": "05b_update_latency_and_levers"}
 
 
 def render(template: str, figures: Mapping[str, Mapping[str, float]]) -> str:
@@ -533,7 +534,7 @@ def render(template: str, figures: Mapping[str, Mapping[str, float]]) -> str:
             return f"(not measured: run notebook {short})"
         return f"{value:.0%}" if style == "%" else f"{value:.1f} s" if style == "s" else f"{value:,.0f}"
 
-    return re.sub(r"\{(\d\d):([^{}]+?):([%sn])\}", fill, template)
+    return re.sub(r"\{(\d\db?):([^{}]+?):([%sn])\}", fill, template)
 
 
 def evidence_table(figures: Mapping[str, Mapping[str, float]]) -> list[dict]:

@@ -234,7 +234,7 @@ WORKLOAD_LABELS = {
     "training_examples": "training examples", "epochs": "epochs per run", "retrains_per_year": "retrainings / year",
     "price_per_hour": "price per hour",
 }
-NOTE_COLOURS = {"measured": "#16a34a", "reference": "#2563eb", "assumed": "#d97706"}
+NOTE_COLOURS = {"measured": "#16a34a", "mixed": "#0d9488", "reference": "#2563eb", "assumed": "#d97706"}
 
 
 def _digits(value: float, significant: int = 3) -> float:

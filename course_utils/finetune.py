@@ -446,6 +446,8 @@ def train_lora(
     save_adapter(peft_model, adapter_dir)
     history = [(log["step"], log["loss"]) for log in trainer.state.log_history if "loss" in log]
     steps_run = trainer.state.global_step - (_step_of(checkpoint) if checkpoint else 0)
+    _write_run_record(run_dir, run_fingerprint(model, rows, lora, settings, system, drop_too_long, precision),
+                      seconds=seconds, steps=trainer.state.global_step, precision=precision, examples=len(examples))
     count = count_parameters(peft_model)
     return TrainResult(
         model=peft_model,
@@ -462,6 +464,65 @@ def train_lora(
         settings={"lora": lora, "train": settings},
         precision=precision,
     )
+
+
+RUN_RECORD = "run.json"  # beside the adapter: what trained it (a fingerprint) and how long it took
+
+
+def run_fingerprint(model, rows, lora: LoraSettings, settings: TrainSettings, system: str | None,
+                    drop_too_long: bool, precision: str) -> str:
+    """A hash of everything that decides a run's adapter: the base model's name, the rows, the system prompt and
+    the settings. Two runs with the same fingerprint train the same adapter (on the same kind of processor)."""
+    import hashlib
+    import json
+
+    name = getattr(getattr(model, "config", None), "_name_or_path", "")
+    blob = json.dumps([str(name), list(rows), system, repr(lora), repr(settings), drop_too_long, precision],
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _write_run_record(run_dir: Path, fingerprint: str, **figures) -> None:
+    from .files import write_json_atomic
+
+    write_json_atomic(run_dir / RUN_RECORD, {"fingerprint": fingerprint, **figures}, indent=1)
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """A finished run's adapter on disk and what its training cost; `trained_now` says whether this call trained it."""
+
+    adapter_dir: Path
+    seconds: float
+    steps: int
+    precision: str
+    examples: int
+    trained_now: bool
+
+
+def load_or_train(model, tokenizer, rows: list[dict], run_name: str, lora: LoraSettings = LoraSettings(),
+                  settings: TrainSettings = TrainSettings(), system: str | None = None, drop_too_long: bool = False,
+                  config: CourseConfig | None = None) -> SavedRun:
+    """The adapter of run `run_name` if ``<cache>/runs/<run_name>`` holds one trained from these very rows and
+    settings (its run.json fingerprint), else train it now with `train_lora`. `model` comes back plain (no LoRA)
+    either way; put the adapter on it with `load_adapter(model, saved.adapter_dir)`."""
+    import json
+
+    config = config or get_config()
+    run_dir = _run_dir(config, run_name)
+    wanted = run_fingerprint(model, rows, lora, settings, system, drop_too_long, training_precision(settings, config))
+    try:
+        record = json.loads((run_dir / RUN_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    if record.get("fingerprint") == wanted and (run_dir / "adapter" / "adapter_config.json").exists():
+        return SavedRun(run_dir / "adapter", float(record["seconds"]), int(record["steps"]), str(record["precision"]),
+                        int(record["examples"]), trained_now=False)
+    result = train_lora(model, tokenizer, rows, run_name, lora=lora, settings=settings, system=system,
+                        drop_too_long=drop_too_long, config=config)
+    remove_lora(result.model)
+    return SavedRun(result.adapter_dir, result.seconds, result.steps, result.precision, result.examples,
+                    trained_now=True)
 
 
 RUN_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9 ._-]{0,62}[A-Za-z0-9._-])?")

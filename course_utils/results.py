@@ -1,15 +1,17 @@
-"""The measured results one notebook hands to another: notebook 05's scoreboard, read by notebook 06.
+"""The measured results one notebook hands to another: notebook 05's scoreboard, completed by 05b, read by 06.
 
     from course_utils import results
-    results.save_scoreboard(board)                 # notebook 05, at its end
-    board, source, note = results.load_scoreboard()   # notebook 06: (dict, "measured" | "reference", a note)
+    results.save_scoreboard(record)                # notebook 05: the six systems' quality and training costs
+    results.save_update(record)                    # notebook 05b: latency and the knowledge update, per system
+    board, source, note = results.load_scoreboard()   # notebook 06: (dict, "measured" | "mixed" | "reference", a note)
 
-Notebook 05 writes ``<cache>/results/scoreboard.json`` (your own run), assembled from its tables by
-`scoreboard_record`. Where that file is missing, damaged or
-from an older format, `load_scoreboard` falls back to ``benchmarks/scoreboard_reference.json``: the figures
-of the run committed with the course, on a 2-core CPU, which every reader must label as reference figures.
+Notebook 05 writes ``<cache>/results/scoreboard.json`` (assembled from its tables by `scoreboard_record`) and
+notebook 05b ``<cache>/results/scoreboard_update.json`` (by `update_record`). `load_scoreboard` merges the two
+into one board. Where a part is missing, damaged or from an older format, it takes that part from
+``benchmarks/scoreboard_reference.json``: the merged board of the run committed with the course, on a 2-core CPU,
+which every reader must label as reference figures ("mixed" when one part is your own and the other is not).
 
-The file's shape (version 1), every number a float or int:
+The merged board's shape (version 1), every number a float or int:
 
     {"format": 1, "created": "...", "machine": {...}, "settings": {...},
      "systems": {"base" | "rag" | "fine_tuned" | "rag_fine_tuned" (required),
@@ -17,19 +19,21 @@ The file's shape (version 1), every number a float or int:
          "label": "RAG + fine-tuned", "n_questions": 60, "answer_accuracy_k": 26,
          "answer_accuracy_interval": [low, high] (95 %, Wilson),
          "answer_accuracy", "citation_accuracy", "schema_validity", "abstention",
-         "latency_median_s", "latency_p90_s", "prompt_tokens", "training_seconds", "adapter_mb",
+         "prompt_tokens", "training_seconds", "adapter_mb",
+         "by_stratum": {"seen fact": ..., "unseen fact": ..., "unanswerable": ...},
+         "gains": {"format": ..., "knowledge": ..., "reading": ... | null, ...} (support.gains; null where a
+                   part does not apply, such as reading for a system without retrieval),
+         -- from notebook 05b:
+         "latency_median_s", "latency_p90_s",
          "latency_parts": {"retrieval (s)", "schema compile (s)", "prefill (s)", "ms per token", ...}
                           (support.Latency.parts; read where present),
-         "by_stratum": {"seen fact": ..., "unseen fact": ..., "unanswerable": ...},
-         "after_update": {"states_new": ..., "states_old": ...},
-         "gains": {"format": ..., "knowledge": ..., "reading": ... | null, ...} (support.gains; null where a
-                   part does not apply, such as reading for a system without retrieval)}},
+         "after_update": {"states_new": ..., "states_old": ..., "n_changed": ...}}},
      "update": {"reindex_seconds": ..., "retrain_seconds": ..., "chunks_embedded": ...},
-     "peak_memory_mb": ...}
+     "peak_memory_mb": ..., "update_peak_memory_mb": ...}
 
-Notebooks 01-05 also save the figures their argument rests on, with `save_lesson`, to
+Notebooks 01-04 also save the figures their argument rests on, with `save_lesson`, to
 ``<cache>/results/lesson_<notebook>.json``; the lesson checks (tests/test_lessons.py) and the variation rehearsal
-(benchmarks/variation.py) read them:
+(benchmarks/variation.py) read them, and notebook 05's and 05b's own files:
 
     results.save_lesson("02_rag_in_practice", {"recall@5": 0.935, "rag_correct": fraction(11, 32)})
 
@@ -51,10 +55,10 @@ from .files import write_json_atomic
 
 FORMAT = 1
 SYSTEMS = ("base", "rag", "fine_tuned", "rag_fine_tuned")
-METRICS = (
-    "answer_accuracy", "citation_accuracy", "schema_validity", "abstention",
-    "latency_median_s", "latency_p90_s", "prompt_tokens", "training_seconds", "adapter_mb",
-)
+BOARD_METRICS = ("answer_accuracy", "citation_accuracy", "schema_validity", "abstention", "prompt_tokens",
+                 "training_seconds", "adapter_mb")   # notebook 05's part
+UPDATE_METRICS = ("latency_median_s", "latency_p90_s")  # notebook 05b's part (with "after_update")
+METRICS = BOARD_METRICS + UPDATE_METRICS
 REFERENCE_PATH = REPO_ROOT / "benchmarks" / "scoreboard_reference.json"
 
 
@@ -65,6 +69,11 @@ class ResultsError(ValueError):
 def scoreboard_path(config: CourseConfig | None = None) -> Path:
     """Where notebook 05 saves its scoreboard: ``<cache>/results/scoreboard.json``."""
     return (config or get_config()).cache_dir / "results" / "scoreboard.json"
+
+
+def update_path(config: CourseConfig | None = None) -> Path:
+    """Where notebook 05b saves its part of the scoreboard: ``<cache>/results/scoreboard_update.json``."""
+    return (config or get_config()).cache_dir / "results" / "scoreboard_update.json"
 
 
 def machine_info() -> dict:
@@ -128,20 +137,25 @@ def load_lesson(notebook: str, config: CourseConfig | None = None) -> dict:
     return record
 
 
-def check_scoreboard(board: dict) -> dict:
-    """Raise ResultsError unless `board` has the version-1 shape above; returns it unchanged."""
+def check_scoreboard(board: dict, part: str = "merged") -> dict:
+    """Raise ResultsError unless `board` has the version-1 shape above; returns it unchanged. `part` is "merged"
+    (the board notebook 06 reads), "05" (notebook 05's file) or "05b" (notebook 05b's file)."""
+    metrics = {"merged": METRICS, "05": BOARD_METRICS, "05b": UPDATE_METRICS}[part]
+    notebook = "05b" if part == "05b" else "05"
     if not isinstance(board, dict) or board.get("format") != FORMAT:
         found = board.get("format") if isinstance(board, dict) else type(board).__name__
-        raise ResultsError(f"Scoreboard format {found!r} is not {FORMAT}. Run notebook 05 again to write a current one.")
+        raise ResultsError(f"Scoreboard format {found!r} is not {FORMAT}. Run notebook {notebook} again to write a "
+                           f"current one.")
     systems = board.get("systems")
     if not isinstance(systems, dict) or set(SYSTEMS) - set(systems):
-        raise ResultsError(f"The scoreboard must hold the systems {SYSTEMS}. Run notebook 05 again.")
+        raise ResultsError(f"The scoreboard must hold the systems {SYSTEMS}. Run notebook {notebook} again.")
     for name in SYSTEMS:
         if not isinstance(systems[name], dict):
-            raise ResultsError(f"System {name!r} is {type(systems[name]).__name__}, not a table of numbers. Run notebook 05 again.")
-        missing = [m for m in METRICS if not isinstance(systems[name].get(m), (int, float))]
+            raise ResultsError(f"System {name!r} is {type(systems[name]).__name__}, not a table of numbers. "
+                               f"Run notebook {notebook} again.")
+        missing = [m for m in metrics if not isinstance(systems[name].get(m), (int, float))]
         if missing:
-            raise ResultsError(f"System {name!r} lacks the number(s) {missing}. Run notebook 05 again.")
+            raise ResultsError(f"System {name!r} lacks the number(s) {missing}. Run notebook {notebook} again.")
     return board
 
 
@@ -150,20 +164,19 @@ def _numbers(row) -> dict:
     return {str(k): None if v is None or v != v else float(v) for k, v in row.items()}
 
 
-def scoreboard_record(labels: dict, board, *, correct: dict, strata, update, gains, latency: dict,
-                      update_costs: dict, settings: dict, peak_memory_mb: float) -> dict:
-    """Notebook 05's tables as the scoreboard `save_scoreboard` writes (the shape above).
+def scoreboard_record(labels: dict, board, *, correct: dict, strata, gains, settings: dict,
+                      peak_memory_mb: float) -> dict:
+    """Notebook 05's tables as the file `save_scoreboard` writes (its part of the shape above).
 
-    `labels` maps each system's name to its label; `board`, `strata`, `update` and `gains` are the notebook's
-    tables, one row per label (`board` holds support.summarize's columns and the cost columns); `correct` holds
-    each system's per-question correct flags (for n/N and the interval); `latency` each system's support.Latency.
+    `labels` maps each system's name to its label; `board`, `strata` and `gains` are the notebook's tables, one row
+    per label (`board` holds support.summarize's columns and the cost columns); `correct` holds each system's
+    per-question correct flags (for n/N and the interval).
     """
     from .evaluate.uncertainty import Share
 
-    for what, table in (("correct", correct), ("latency", latency)):
-        if set(labels) - set(table):
-            raise ResultsError(f"scoreboard_record: no {what} for {sorted(set(labels) - set(table))}; score and time "
-                               f"every system of `labels` first.")
+    if set(labels) - set(correct):
+        raise ResultsError(f"scoreboard_record: no correct flags for {sorted(set(labels) - set(correct))}; score "
+                           f"every system of `labels` first.")
     systems = {}
     for name, label in labels.items():
         row, share = board.loc[label], Share.of(correct[name])
@@ -172,25 +185,64 @@ def scoreboard_record(labels: dict, board, *, correct: dict, strata, update, gai
             **{k: float(row[k]) for k in (*SCOREBOARD_FIGURES, "answerable_accuracy", "false_abstention",
                                           "json_parse_rate")},
             "n_questions": share.n, "answer_accuracy_k": share.k, "answer_accuracy_interval": list(share.interval),
-            "latency_median_s": latency[name].median_s, "latency_p90_s": latency[name].p90_s,
-            "latency_parts": {k: float(v) for k, v in latency[name].parts().items()},
             "prompt_tokens": float(row["prompt tokens"]), "training_seconds": float(row["training (s)"]),
             "adapter_mb": float(row["adapter (MB)"]),
             "by_stratum": _numbers(strata.loc[label]),
-            "after_update": {"states_new": float(update.loc[label, "states the NEW value"]),
-                             "states_old": float(update.loc[label, "states the OLD value"])},
             "gains": _numbers(gains.loc[label]),
         }
+    return {"systems": systems, "settings": dict(settings), "peak_memory_mb": float(peak_memory_mb)}
+
+
+def update_record(labels: dict, *, update, n_changed: int, latency: dict, update_costs: dict, settings: dict,
+                  peak_memory_mb: float) -> dict:
+    """Notebook 05b's tables as the file `save_update` writes: per system its latency (a support.Latency) and the
+    update's row of `update` (one row per label: "states the NEW value", "states the OLD value"), over
+    `n_changed` questions; `update_costs` the seconds of re-indexing and retraining."""
+    if set(labels) - set(latency):
+        raise ResultsError(f"update_record: no latency for {sorted(set(labels) - set(latency))}; time every system "
+                           f"of `labels` first.")
+    systems = {name: {
+        "label": label,
+        "latency_median_s": latency[name].median_s, "latency_p90_s": latency[name].p90_s,
+        "latency_parts": {k: float(v) for k, v in latency[name].parts().items()},
+        "after_update": {"states_new": float(update.loc[label, "states the NEW value"]),
+                         "states_old": float(update.loc[label, "states the OLD value"]), "n_changed": int(n_changed)},
+    } for name, label in labels.items()}
     return {"systems": systems, "update": dict(update_costs), "settings": dict(settings),
             "peak_memory_mb": float(peak_memory_mb)}
 
 
+def _stamped(record: dict) -> dict:
+    return {"format": FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "machine": machine_info(), **record}
+
+
 def save_scoreboard(board: dict, path: str | Path | None = None) -> Path:
-    """Check and write `board` (adding format, date and machine) atomically; returns the path."""
-    board = {"format": FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             "machine": machine_info(), **board}
-    check_scoreboard(board)
+    """Check and write notebook 05's `board` (adding format, date and machine) atomically; returns the path."""
+    board = check_scoreboard(_stamped(board), "05")
     return write_json_atomic(Path(path) if path else scoreboard_path(), board, indent=1, sort_keys=True)
+
+
+def save_update(record: dict, path: str | Path | None = None) -> Path:
+    """Check and write notebook 05b's `record` (adding format, date and machine) atomically; returns the path."""
+    record = check_scoreboard(_stamped(record), "05b")
+    return write_json_atomic(Path(path) if path else update_path(), record, indent=1, sort_keys=True)
+
+
+def merge_boards(board: dict, update: dict) -> dict:
+    """Notebook 05's board completed by notebook 05b's part: the shape notebook 06 reads. Each system gains the
+    latency and the update; its "gains" the columns "after update: new" and "after update: old"."""
+    merged = {**board, "systems": {}, "update": dict(update.get("update", {})),
+              "settings": {**board.get("settings", {}), "update": update.get("settings", {})},
+              "update_peak_memory_mb": update.get("peak_memory_mb"), "update_machine": update.get("machine")}
+    for name, row in board["systems"].items():
+        extra = {k: v for k, v in update["systems"].get(name, {}).items() if k != "label"}
+        after = extra.get("after_update", {})
+        gains = {**row.get("gains", {})}
+        if after:
+            gains.update({"after update: new": after.get("states_new"), "after update: old": after.get("states_old")})
+        merged["systems"][name] = {**row, **extra, "gains": gains}
+    return merged
 
 
 def _read_json(path: Path, missing: str, notebook: str):
@@ -204,23 +256,60 @@ def _read_json(path: Path, missing: str, notebook: str):
                            f"Run notebook {notebook} again.") from None
 
 
-def read_scoreboard(path: str | Path) -> dict:
-    """Read and check one scoreboard file; ResultsError when it is missing, truncated or of another format."""
-    path = Path(path)
-    return check_scoreboard(_read_json(path, f"No scoreboard at {path}. Run notebook 05 to measure one.", "05"))
+def read_scoreboard(path: str | Path, part: str = "merged") -> dict:
+    """Read and check one scoreboard file (`part` as in `check_scoreboard`); ResultsError when it is missing,
+    truncated or of another format."""
+    path, notebook = Path(path), "05b" if part == "05b" else "05"
+    return check_scoreboard(_read_json(path, f"No scoreboard at {path}. Run notebook {notebook} to measure one.",
+                                       notebook), part)
+
+
+def scoreboard_part(config: CourseConfig | None = None) -> tuple[dict, str]:
+    """Notebook 05's own scoreboard where it saved a usable one, else the reference run's; and a sentence saying
+    which (notebook 05b reads the decomposition from it)."""
+    path = scoreboard_path(config)
+    try:
+        return read_scoreboard(path, "05"), "columns format to abstention: your own run of notebook 05"
+    except ResultsError as err:
+        why = str(err).replace(str(path), f"<cache>/results/{path.name}")
+        return read_scoreboard(REFERENCE_PATH), f"columns format to abstention: the course's reference run ({why})"
 
 
 def load_scoreboard(config: CourseConfig | None = None) -> tuple[dict, str, str]:
-    """Your own scoreboard if notebook 05 wrote a usable one, else the reference figures.
+    """The scoreboard notebook 06 reads: notebook 05's part and notebook 05b's, each your own where that notebook
+    wrote a usable one, else the reference run's.
 
-    Returns ``(board, source, note)``: source is "measured" or "reference"; note says why, in one sentence.
+    Returns ``(board, source, note)``: source is "measured" (both parts yours), "mixed" (one of them) or
+    "reference"; note says which and why, in one or two sentences.
     """
-    path = scoreboard_path(config)
-    try:
-        return read_scoreboard(path), "measured", f"Your own figures from notebook 05 ({path.name}, {path.stat().st_size} bytes)."
-    except ResultsError as err:
-        why = str(err).replace(str(path), "<cache>/results/scoreboard.json")  # no machine paths in notebook outputs
-    return read_scoreboard(REFERENCE_PATH), "reference", f"Reference figures from the course's committed run. {why}"
+    parts, notes, whys = [], [], []
+    for notebook, path, part in (("05", scoreboard_path(config), "05"), ("05b", update_path(config), "05b")):
+        try:
+            parts.append((read_scoreboard(path, part), True))
+            notes.append(f"notebook {notebook}'s from your own run ({path.name}, {path.stat().st_size} bytes)")
+        except ResultsError as err:
+            whys.append(str(err).replace(str(path), f"<cache>/results/{path.name}"))  # no machine paths in outputs
+            parts.append((None, False))
+            notes.append(f"notebook {notebook}'s from the course's committed run ({whys[-1]})")
+    (own_board, board_is_own), (own_update, update_is_own) = parts
+    if board_is_own and not update_is_own:  # a board with both parts in one file (written before 05b existed)
+        try:
+            return check_scoreboard(own_board), "measured", f"Your own figures: {notes[0]}."
+        except ResultsError:
+            pass
+    reference = read_scoreboard(REFERENCE_PATH)  # only now: a learner with both parts needs no reference file
+    if not board_is_own and not update_is_own:
+        return reference, "reference", f"Reference figures from the course's committed run. {whys[0]}"
+    board = own_board if board_is_own else {k: v for k, v in reference.items() if k != "update"}
+    update = own_update if update_is_own else {
+        "systems": {n: {k: row[k] for k in (*UPDATE_METRICS, "latency_parts", "after_update") if k in row}
+                    for n, row in reference["systems"].items()},
+        "update": reference.get("update", {}), "settings": reference.get("settings", {}).get("update", {}),
+        "peak_memory_mb": reference.get("update_peak_memory_mb"), "machine": reference.get("update_machine")}
+    merged = check_scoreboard(merge_boards(board, update))
+    if board_is_own and update_is_own:
+        return merged, "measured", f"Your own figures: {notes[0]}, {notes[1]}."
+    return merged, "mixed", f"Figures of two runs: {notes[0]}; {notes[1]}."
 
 
 def lesson_table(figures: dict):
@@ -251,11 +340,15 @@ def _flatten(prefix: str, value, out: dict) -> None:
 
 
 SCOREBOARD_NOTEBOOK = "05_rag_plus_finetuning"  # saves its scoreboard, not a lesson file
+UPDATE_NOTEBOOK = "05b_update_latency_and_levers"  # saves its part of the scoreboard
 
 
 def figures_path(notebook: str, config: CourseConfig | None = None) -> Path:
-    """The file `lesson_figures` reads for `notebook`: its lesson file, or for notebook 05 its scoreboard."""
-    return scoreboard_path(config) if notebook == SCOREBOARD_NOTEBOOK else lesson_path(notebook, config)
+    """The file `lesson_figures` reads for `notebook`: its lesson file, or for notebooks 05 and 05b their parts of
+    the scoreboard."""
+    if notebook == SCOREBOARD_NOTEBOOK:
+        return scoreboard_path(config)
+    return update_path(config) if notebook == UPDATE_NOTEBOOK else lesson_path(notebook, config)
 
 
 def board_figures(board: dict, costs_too: bool = False) -> dict[str, float]:
@@ -300,10 +393,13 @@ def examples_seen(settings: dict, system: str) -> float | None:
 
 def lesson_figures(notebook: str, config: CourseConfig | None = None) -> dict[str, float]:
     """One notebook's lesson figures as {name: number} (a share as its value, a bool as 0 or 1): its lesson file,
-    and for notebook 05 its scoreboard ("rag_fine_tuned / answer_accuracy", "rag / after update / states_new").
-    ResultsError when the notebook has saved nothing yet."""
+    for notebook 05 its part of the scoreboard ("rag_fine_tuned / answer_accuracy", "rag / gains / reading"),
+    and for notebook 05b its part ("rag / after update / states_new"). ResultsError when the notebook has saved
+    nothing yet."""
     if notebook == SCOREBOARD_NOTEBOOK:
-        return board_figures(read_scoreboard(scoreboard_path(config)))
+        return board_figures(read_scoreboard(scoreboard_path(config), "05"))
+    if notebook == UPDATE_NOTEBOOK:
+        return board_figures(read_scoreboard(update_path(config), "05b"))
     figures: dict[str, float] = {}
     _flatten("", load_lesson(notebook, config)["figures"], figures)
     return figures
@@ -326,7 +422,7 @@ def course_figures(notebook: str, config: CourseConfig | None = None) -> tuple[d
     """The figures one notebook measured, and whose: (figures, "measured") from your own run where it saved them,
     else (figures, "reference") from the course's committed run, else ({}, "none"). Notebook 05's include its costs
     (see `board_figures`); notebook 03's the examples its extraction run trains on ("examples seen, extraction")."""
-    if notebook == SCOREBOARD_NOTEBOOK:
+    if notebook in (SCOREBOARD_NOTEBOOK, UPDATE_NOTEBOOK):
         try:
             board, source, _ = load_scoreboard(config)
         except ResultsError:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 RUN_THROUGH_THE_UI = ["00_start_here", "01_rag_from_scratch"]
 OPEN_AS_COMMITTED = ["02_rag_in_practice", "03_finetuning_with_lora", "04_can_finetuning_teach_facts",
-                     "05_rag_plus_finetuning"]
+                     "05_rag_plus_finetuning", "05b_update_latency_and_levers"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 

@@ -89,15 +89,18 @@ def test_a_seed_that_is_not_a_whole_number_is_a_config_error(seed, tmp_path):
 
 
 def test_the_full_profile_changes_every_training_run_the_notebooks_use():
-    """Notebooks 03-05 take their training settings from finetune.train_settings (one table, scaled by the profile),
-    and COURSE_PROFILE=full trains each of them longer; checked without training anything."""
+    """Notebooks 03-05b take their training settings from finetune.train_settings (one table, scaled by the profile;
+    05 and 05b through course_utils/systems.py), and COURSE_PROFILE=full trains each of them longer; checked without
+    training anything."""
     import json
     import re
 
-    from course_utils import finetune
+    from course_utils import finetune, systems
 
-    used = {}
-    for name in ("03_finetuning_with_lora", "04_can_finetuning_teach_facts", "05_rag_plus_finetuning"):
+    source = (REPO_ROOT / "course_utils" / "systems.py").read_text()
+    used = {"systems.py": [getattr(systems, name) for name in re.findall(r"train_settings\((\w+)\)", source)]}
+    assert set(used["systems.py"]) == {systems.CLOSED_BOOK_RUN, systems.READER_RUN}
+    for name in ("03_finetuning_with_lora", "04_can_finetuning_teach_facts"):
         cells = json.loads((REPO_ROOT / "notebooks" / f"{name}.ipynb").read_text())["cells"]
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         assert not re.search(r"TrainSettings\(\s*\w", code), f"{name} builds its own TrainSettings; use finetune.train_settings(run)"

@@ -80,3 +80,36 @@ def test_reader_update_prediction(capsys):
         checks.check_reader_update_prediction("old", 0.0, 0.5)
     with pytest.raises(AssertionError, match="'old' or 'new'"):
         checks.check_reader_update_prediction("v2", 0.0, 0.5)
+
+
+def test_updated_rows_solution_passes_and_the_v1_answers_get_a_hint(capsys):
+    from course_utils import systems
+
+    train, test = support.load_task("train"), systems.scored_questions(support.load_task("test"))
+    facts = support.closed_book_facts(train, test, extra_unanswerable=10, seed=0)
+    checks.check_updated_rows(lambda f: support.closed_book_rows(f.assign(target=f["target_v2"])), facts)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="target_v2"):
+        checks.check_updated_rows(support.closed_book_rows, facts)
+    with pytest.raises(AssertionError, match="prompts"):
+        checks.check_updated_rows(lambda f: [{"prompt": "Q: " + q, "answer": support.target_json(t)}
+                                             for q, t in zip(f["question"], f["target_v2"])], facts)
+    with pytest.raises(AssertionError, match="one row per training question"):
+        checks.check_updated_rows(lambda f: support.closed_book_rows(f.assign(target=f["target_v2"]))[:5], facts)
+
+
+def test_wilson_solution_passes_and_the_normal_approximation_gets_a_hint(capsys):
+    from course_utils.evaluate.uncertainty import wilson
+
+    checks.check_wilson_interval(wilson)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="normal approximation"):
+        checks.check_wilson_interval(lambda k, n: (k / n - 1.96 * (k / n * (1 - k / n) / n) ** 0.5,
+                                                   k / n + 1.96 * (k / n * (1 - k / n) / n) ** 0.5))
+
+
+def test_discordant_solution_passes_and_counting_all_gets_a_hint(capsys):
+    checks.check_discordant(lambda a, b: (sum(x and not y for x, y in zip(a, b)), sum(y and not x for x, y in zip(a, b))))
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="both got right"):
+        checks.check_discordant(lambda a, b: (sum(a), sum(b)))

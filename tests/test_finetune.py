@@ -359,3 +359,22 @@ def test_a_plain_run_name_stays_inside_the_runs_folder(tmp_path):
     config = get_config(cache_dir=tmp_path)
     for name in ("style-rank8.v2", "fine-tuned on facts", "a"):
         assert finetune._run_dir(config, name) == (tmp_path / "runs" / name).resolve()
+
+
+def test_load_or_train_reloads_only_the_run_it_would_train(tokenizer, config):
+    """A run saves a fingerprint of its rows and settings beside its adapter (notebook 05b reloads notebook 05's
+    adapters this way); other rows or settings train again instead of reusing a stale adapter."""
+    model = tiny_model()
+    first = finetune.load_or_train(model, tokenizer, ROWS, "reused", settings=TINY, config=config)
+    assert first.trained_now and (first.adapter_dir / "adapter_config.json").exists() and first.steps == TINY.steps
+    assert not finetune.has_lora(model)  # handed back plain
+    again = finetune.load_or_train(model, tokenizer, ROWS, "reused", settings=TINY, config=config)
+    assert not again.trained_now and (again.seconds, again.steps) == (first.seconds, first.steps)
+    other_rows = finetune.load_or_train(model, tokenizer, ROWS[:6], "reused", settings=TINY, config=config)
+    assert other_rows.trained_now
+    other_settings = finetune.load_or_train(model, tokenizer, ROWS[:6], "reused", config=config,
+                                            settings=replace(TINY, learning_rate=1e-3))
+    assert other_settings.trained_now
+    (first.adapter_dir.parent / finetune.RUN_RECORD).write_text("{not json")   # a damaged record: train again
+    assert finetune.load_or_train(model, tokenizer, ROWS[:6], "reused", config=config,
+                                  settings=replace(TINY, learning_rate=1e-3)).trained_now

@@ -11,7 +11,7 @@ import nbformat
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "scripts" / "set_home.py"
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]*.ipynb"))
 # Written independently of the script's own patterns, so a bug there cannot hide a stale link here.
 KIT_LINK = re.compile(
     r"mybinder\.org/v2/gh/([^/\s]+/[^/\s]+)/"
@@ -30,7 +30,7 @@ def home(root=REPO_ROOT):
 def kit_links(root=REPO_ROOT):
     """(where, OWNER/NAME) of each Binder/Colab/clone link in README and the notebooks' sources."""
     texts = [("README.md", (root / "README.md").read_text())]
-    for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]*.ipynb")):
         texts += [(f"{path.name} cell {i}", c.source) for i, c in enumerate(nbformat.read(path, as_version=4).cells)]
     return [(where, next(g for g in m.groups() if g)) for where, text in texts for m in KIT_LINK.finditer(text + "\n")]
 

@@ -8,7 +8,7 @@ import pytest
 
 from course_utils.config import ENV_VARS, REPO_ROOT
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]*.ipynb"))
 README = (REPO_ROOT / "README.md").read_text()
 
 

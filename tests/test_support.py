@@ -274,19 +274,56 @@ def test_scoreboard_record_from_the_notebooks_tables(tmp_path):
     board = pd.DataFrame({labels[n]: {**summary, "prompt tokens": 80.0, "training (s)": 0.0, "adapter (MB)": 0.0}
                           for n in labels}).T
     strata = pd.DataFrame({labels[n]: dict.fromkeys(support.STRATA, 0.5) for n in labels}).T
-    update = pd.DataFrame({labels[n]: {"states the NEW value": 0.4, "states the OLD value": 0.1} for n in labels}).T
     gains = pd.DataFrame({labels[n]: {"format": 1.0, "reading": float("nan")} for n in labels}).T
-    latency = {n: support.Latency(queries=2, retrieval_s=0.0, grammar_s=0.0, prompt_tokens=80, prefill_s=0.1,
-                                  seconds_per_token=0.05, answer_tokens=20, totals=(1.0, 1.2)) for n in labels}
-    record = results.scoreboard_record(labels, board, correct=correct, strata=strata, update=update, gains=gains,
-                                       latency=latency, update_costs={"reindex_seconds": 1.0}, settings={},
+    record = results.scoreboard_record(labels, board, correct=correct, strata=strata, gains=gains, settings={},
                                        peak_memory_mb=1000)
-    board_read = results.read_scoreboard(results.save_scoreboard(record, tmp_path / "scoreboard.json"))
+    board_read = results.read_scoreboard(results.save_scoreboard(record, tmp_path / "scoreboard.json"), "05")
     rag = board_read["systems"]["rag"]
     assert (rag["n_questions"], rag["answer_accuracy_k"]) == (4, 1)  # n/N and its interval from the flags
     assert rag["answer_accuracy_interval"][0] < 0.25 < rag["answer_accuracy_interval"][1]
+    assert rag["gains"] == {"format": 1.0, "reading": None} and "latency_median_s" not in rag
+
+    update = pd.DataFrame({labels[n]: {"states the NEW value": 0.4, "states the OLD value": 0.1} for n in labels}).T
+    latency = {n: support.Latency(queries=2, retrieval_s=0.0, grammar_s=0.0, prompt_tokens=80, prefill_s=0.1,
+                                  seconds_per_token=0.05, answer_tokens=20, totals=(1.0, 1.2)) for n in labels}
+    part = results.update_record(labels, update=update, n_changed=10, latency=latency,
+                                 update_costs={"reindex_seconds": 1.0}, settings={}, peak_memory_mb=900)
+    part_read = results.read_scoreboard(results.save_update(part, tmp_path / "scoreboard_update.json"), "05b")
+    merged = results.check_scoreboard(results.merge_boards(board_read, part_read))
+    rag = merged["systems"]["rag"]
     assert rag["latency_median_s"] == pytest.approx(1.1) and rag["latency_parts"]["prefill (s)"] == 0.1
-    assert rag["gains"] == {"format": 1.0, "reading": None} and rag["after_update"]["states_old"] == 0.1
+    assert rag["after_update"] == {"states_new": 0.4, "states_old": 0.1, "n_changed": 10}
+    assert rag["gains"] == {"format": 1.0, "reading": None, "after update: new": 0.4, "after update: old": 0.1}
+    assert merged["update"] == {"reindex_seconds": 1.0} and merged["update_peak_memory_mb"] == 900
+    with pytest.raises(results.ResultsError, match="Run notebook 05 again"):
+        results.check_scoreboard(board_read)  # notebook 05's part alone is not the board notebook 06 reads
+
+
+def test_load_scoreboard_says_whose_each_part_is(tmp_path):
+    """Each part is yours where its notebook saved it, else the reference run's; the note says which."""
+    from course_utils.config import get_config
+
+    config = get_config(cache_dir=tmp_path)
+    reference = results.read_scoreboard(results.REFERENCE_PATH)
+    part_05 = {"systems": {n: {k: v for k, v in row.items() if k not in ("latency_median_s", "latency_p90_s",
+                                                                         "latency_parts", "after_update")}
+                           for n, row in reference["systems"].items()}, "settings": {}}
+    part_05["systems"]["rag"]["answer_accuracy"] = 0.123
+    results.save_scoreboard(part_05, results.scoreboard_path(config))
+    board, source, note = results.load_scoreboard(config)
+    assert source == "mixed" and "notebook 05's from your own run" in note and "Run notebook 05b" in note
+    assert board["systems"]["rag"]["answer_accuracy"] == 0.123
+    assert board["systems"]["rag"]["latency_median_s"] == reference["systems"]["rag"]["latency_median_s"]
+    update = {"systems": {n: {"latency_median_s": 9.0, "latency_p90_s": 9.5,
+                              "after_update": {"states_new": 0.5, "states_old": 0.0}} for n in results.SYSTEMS}}
+    results.save_update(update, results.update_path(config))
+    board, source, note = results.load_scoreboard(config)
+    assert source == "measured" and board["systems"]["base"]["latency_median_s"] == 9.0
+    assert board["systems"]["base"]["gains"]["after update: new"] == 0.5
+    results.scoreboard_path(config).unlink()
+    board, source, note = results.load_scoreboard(config)
+    assert source == "mixed" and "notebook 05b's from your own run" in note
+    assert board["systems"]["rag"]["answer_accuracy"] == reference["systems"]["rag"]["answer_accuracy"]
 
 
 @pytest.mark.parametrize("content, match", [
@@ -303,8 +340,8 @@ def test_bad_scoreboard_files(tmp_path, content, match):
 
 def test_incomplete_board_is_refused_before_writing(tmp_path):
     board = _board()
-    del board["systems"]["base"]["latency_p90_s"]
-    with pytest.raises(results.ResultsError, match="latency_p90_s"):
+    del board["systems"]["base"]["training_seconds"]
+    with pytest.raises(results.ResultsError, match="training_seconds"):
         results.save_scoreboard(board, tmp_path / "scoreboard.json")
     assert not (tmp_path / "scoreboard.json").exists()
 

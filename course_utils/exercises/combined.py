@@ -1,7 +1,7 @@
-"""Checks for the exercises of notebook 05 (RAG + fine-tuning: four systems, one scoreboard).
+"""Checks for the exercises of notebooks 05 and 05b (RAG + fine-tuning: six systems, one scoreboard; the update).
 
 Each check compares the learner's function with the course's tested implementation on cases where a
-typical slip gives a different answer, and says which slip it looks like. Solutions: notebooks/solutions/05_solutions.md.
+typical slip gives a different answer, and says which slip it looks like. Solutions: notebooks/solutions/05_solutions.md and 05b_solutions.md.
 """
 
 from __future__ import annotations
@@ -67,3 +67,74 @@ def check_reader_update_prediction(prediction: str | None, old_rate: float, new_
         f"the reader states new values {new_rate:.0%} of the time and old ones {old_rate:.0%}. It was trained on v1 "
         "documents, but what it learned is to copy from the documents it is shown, and those are now v2.",
     )
+
+
+def check_updated_rows(updated_rows: Callable, facts) -> None:
+    """Check ``updated_rows(facts) -> rows``: the fine-tuned system's training rows with the v2 answers as targets
+    (the same prompts as support.closed_book_rows, one row per training question)."""
+    from course_utils import support
+
+    stub, rows = not_done(updated_rows, facts.copy(), none_is_stub=True)
+    if stub:
+        return
+    want = support.closed_book_rows(facts.assign(target=facts["target_v2"]))
+    if not isinstance(rows, list) or len(rows) != len(want):
+        raise AssertionError(f"Return one row per training question ({len(want)}), as support.closed_book_rows does; "
+                             f"got {len(rows) if isinstance(rows, list) else type(rows).__name__}.")
+    if rows == support.closed_book_rows(facts):
+        raise AssertionError("These are the v1 answers (the column `target`): the update's answers are in `target_v2`.")
+    if [r.get("prompt") for r in rows] != [r["prompt"] for r in want]:
+        raise AssertionError("Keep the prompts exactly as notebook 05 trained on them (support.build_messages(question), "
+                             "the user message): only the answers change.")
+    wrong = [r["prompt"] for r, w in zip(rows, want) if r.get("answer") != w["answer"]]
+    if wrong:
+        raise AssertionError(f"{len(wrong)} answers differ from the v2 answer objects (support.target_json of "
+                             f"target_v2), e.g. for {wrong[0]!r}.")
+    changed = sum(r["answer"] != v1["answer"] for r, v1 in zip(rows, support.closed_book_rows(facts)))
+    print(f"Correct: {len(rows)} rows, {changed} of them with a new answer. Now run the experiment below.")
+
+
+_WILSON_CASES = [(0, 60), (28, 60), (12, 60), (1, 30), (30, 30), (5, 16)]
+
+
+def check_wilson_interval(wilson_interval: Callable) -> None:
+    """Check ``wilson_interval(k, n) -> (low, high)``: the 95 % Wilson score interval of k successes in n."""
+    from course_utils.evaluate.uncertainty import wilson
+
+    for k, n in _WILSON_CASES:
+        stub, got = not_done(wilson_interval, k, n, none_is_stub=True)
+        if stub:
+            return
+        want = wilson(k, n)
+        try:
+            low, high = (float(x) for x in got)
+        except (TypeError, ValueError):
+            raise AssertionError(f"Return two numbers (low, high), got {got!r}.") from None
+        if abs(low - want[0]) > 1e-6 or abs(high - want[1]) > 1e-6:
+            p = k / n
+            wald = (p - 1.96 * (p * (1 - p) / n) ** 0.5, p + 1.96 * (p * (1 - p) / n) ** 0.5)
+            hint = ("That is the normal approximation p ± 1.96·sqrt(p(1-p)/n), which collapses to a single point at 0/n "
+                    "and n/n: Wilson's centre moves towards 1/2 and its width never reaches zero."
+                    if abs(low - wald[0]) < 1e-3 and abs(high - wald[1]) < 1e-3 else
+                    "Centre (p + z²/2n) / (1 + z²/n), half-width z·sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n), z = 1.96.")
+            raise AssertionError(f"k={k}, n={n}: expected ({want[0]:.3f}, {want[1]:.3f}), got ({low:.3f}, {high:.3f}). {hint}")
+    print(f"Correct on {len(_WILSON_CASES)} cases, 0/60 and 30/30 included: an interval never collapses to a point.")
+
+
+def check_discordant(discordant: Callable) -> None:
+    """Check ``discordant(a, b) -> (only_a, only_b)``: the questions only one of two paired systems got right."""
+    from course_utils.evaluate.uncertainty import compare
+
+    cases = [([True, True, False, False, True], [True, False, True, False, False]),
+             ([False] * 4, [True, False, True, True]), ([True, False], [True, False])]
+    for a, b in cases:
+        stub, got = not_done(discordant, list(a), list(b), none_is_stub=True)
+        if stub:
+            return
+        c = compare(a, b)
+        if tuple(int(x) for x in got) != (c.only_a, c.only_b):
+            hint = ("You counted every question each system got right: the questions both got right (or both missed) "
+                    "say nothing about which is better, so a paired comparison leaves them out."
+                    if tuple(got) == (sum(a), sum(b)) else "Count the questions a got right and b did not, then the reverse.")
+            raise AssertionError(f"a={a}, b={b}: expected {(c.only_a, c.only_b)}, got {tuple(got)}. {hint}")
+    print("Correct: only the questions on which the two differ count; McNemar's test asks whether they split 50/50.")
