@@ -4,11 +4,12 @@ other processors, and record how far every lesson figure moves.
 A learner's laptop computes the same matrix products with other kernels (AVX2 instead of AVX-512, no bfloat16), other
 thread counts (another order of summation) and perhaps another precision. Greedy decoding picks the top token, so where
 two tokens are nearly tied, the last bits of a logit decide, and an answer can take another word. Each variant below
-changes the numerics the way another machine would; each runs notebooks 01-05 from a fresh kernel and an empty cache
-(only the converted models shared), as a learner's first run.
+changes the numerics the way another machine would; each runs notebooks 01-05b from a fresh kernel and an empty cache
+(only the converted models shared), as a learner's first run; 05b runs in the cache 05 left (its adapters), as a
+learner who runs them in order.
 
     python -P benchmarks/variation.py                       # every variant, notebooks 01-05 (about an hour)
-    python -P benchmarks/variation.py --variants "AVX2 kernels" --notebooks 05_rag_plus_finetuning
+    python -P benchmarks/variation.py --variants "AVX2 kernels" --notebooks 05_rag_plus_finetuning 05b_update_latency_and_levers
     python -P benchmarks/variation.py --resume              # keep the runs already in variation.json
     python -P benchmarks/variation.py --resume --untag      # then untag the cells that did not hold everywhere
 
@@ -37,7 +38,8 @@ REPO = Path(__file__).resolve().parent.parent
 OUTPUT = REPO / "benchmarks" / "variation.json"
 RUNS = REPO / "benchmarks" / "variation_runs"
 NOTEBOOKS = ("01_rag_from_scratch", "02_rag_in_practice", "03_finetuning_with_lora", "04_can_finetuning_teach_facts",
-             "05_rag_plus_finetuning")
+             "05_rag_plus_finetuning", "05b_update_latency_and_levers")
+SHARES_CACHE_OF = {"05b_update_latency_and_levers": "05_rag_plus_finetuning"}  # reloads the adapters 05 trained
 AVX2 = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
 VARIANTS: dict[str, dict] = {
     "default": {"env": {}, "about": "as the course runs by default: bf16 batches where the processor has it, all cores"},
@@ -91,7 +93,22 @@ def precisions_shown(nb) -> list[str]:
     return sorted(set(re.findall(r"(Generating|Training) \((bf16|fp32)\)", text)))
 
 
-def run_variant_notebook(variant: str, notebook: str, timeout: int) -> dict:
+def run_variant_notebook(variant: str, notebook: str, timeout: int, caches: dict | None = None) -> dict:
+    """Run one notebook under one variant in a fresh cache, or in the one `caches` keeps for the notebook it follows
+    (SHARES_CACHE_OF); `caches` then keeps this notebook's cache for the next."""
+    caches = {} if caches is None else caches
+    shared = caches.pop(SHARES_CACHE_OF.get(notebook), None)
+    cache_dir = shared or tempfile.TemporaryDirectory(prefix="course-variation-")
+    try:
+        return _run_in(variant, notebook, timeout, cache_dir.name, fresh=shared is None)
+    finally:
+        if notebook in SHARES_CACHE_OF.values():
+            caches[notebook] = cache_dir  # cleaned up by the notebook that follows it (or at exit)
+        else:
+            cache_dir.cleanup()
+
+
+def _run_in(variant: str, notebook: str, timeout: int, cache: str, fresh: bool) -> dict:
     import nbformat
     from nbclient import NotebookClient
 
@@ -99,29 +116,30 @@ def run_variant_notebook(variant: str, notebook: str, timeout: int) -> dict:
 
     env_before = dict(os.environ)
     models_dir = get_config().models_dir
-    with tempfile.TemporaryDirectory(prefix="course-variation-") as cache:
+    if fresh:
         (Path(cache) / "models").symlink_to(models_dir, target_is_directory=True)
-        os.environ.update({**VARIANTS[variant]["env"], "COURSE_CACHE_DIR": cache, "HF_HUB_OFFLINE": "1"})
-        path = REPO / "notebooks" / f"{notebook}.ipynb"
-        nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
-        start, status = time.perf_counter(), "ok"
-        try:
-            client.execute()
-        except Exception as err:  # a failing cell or a dead kernel: record it and go on with the others
-            status = f"error: {type(err).__name__}: {str(err).strip().splitlines()[-1][:200] if str(err).strip() else ''}"
-        seconds = time.perf_counter() - start
-        figures = lesson_figures(notebook, Path(cache))
-        machine = {}
-        lesson = Path(cache) / "results" / f"lesson_{notebook}.json"
-        board = Path(cache) / "results" / "scoreboard.json"
-        for source in (lesson, board):
-            if source.exists():
-                machine = json.loads(source.read_text()).get("machine", {})
-                break
-        os.environ.clear()
-        os.environ.update(env_before)
+    os.environ.update({**VARIANTS[variant]["env"], "COURSE_CACHE_DIR": cache, "HF_HUB_OFFLINE": "1"})
+    path = REPO / "notebooks" / f"{notebook}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start, status = time.perf_counter(), "ok"
+    try:
+        client.execute()
+    except Exception as err:  # a failing cell or a dead kernel: record it and go on with the others
+        status = f"error: {type(err).__name__}: {str(err).strip().splitlines()[-1][:200] if str(err).strip() else ''}"
+    seconds = time.perf_counter() - start
+    figures = lesson_figures(notebook, Path(cache))
+    machine = {}
+    lesson = Path(cache) / "results" / f"lesson_{notebook}.json"
+    board = Path(cache) / "results" / "scoreboard.json"
+    update = Path(cache) / "results" / "scoreboard_update.json"
+    for source in ((update,) if notebook in SHARES_CACHE_OF else (lesson, board)):
+        if source.exists():
+            machine = json.loads(source.read_text()).get("machine", {})
+            break
+    os.environ.clear()
+    os.environ.update(env_before)
     (RUNS / variant).mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, RUNS / variant / f"{notebook}.ipynb")
     return {"status": status, "seconds": round(seconds, 1), "figures": figures, "machine": machine,
@@ -202,11 +220,12 @@ def main() -> int:
     saved = json.loads(args.output.read_text()) if args.output.exists() else {}
     runs = saved.get("runs", {}) if args.resume else {}
     for variant in args.variants:
+        caches: dict = {}
         for notebook in args.notebooks:
             if args.resume and runs.get(variant, {}).get(notebook, {}).get("status") == "ok":
                 continue
             print(f"{variant:<18} {notebook:<32}", end=" ", flush=True)
-            run = run_variant_notebook(variant, notebook, args.timeout)
+            run = run_variant_notebook(variant, notebook, args.timeout, caches)
             runs.setdefault(variant, {})[notebook] = run
             print(f"{run['seconds']:>7.1f} s  {run['status']}  {', '.join(run['precisions_shown'])}", flush=True)
             record = {"variants": {v: {**VARIANTS[v], "seconds": {n: r["seconds"] for n, r in runs[v].items()}}
