@@ -11,9 +11,10 @@ that copy's Python. Here:
    one code cell after another over the kernel's websocket, as a learner's "Run all" does.
 
 While a notebook runs, a sampler reads the cgroup's memory (with the page cache; and its working set, without the
-inactive file cache, which is what Kubernetes compares with the limit before it evicts a session) and the summed
-resident memory of the server and the kernel. The tighter figure is held to the limit; an out-of-memory kill, a dead
-kernel or a cell error fails the rehearsal. Figures go to benchmarks/binder.json in the course being rehearsed.
+inactive file cache) and the summed resident memory of the server and the kernel. The box's figure counts the page
+cache too, so it is the tighter one: when it reaches the limit the kernel reclaims cache, and only what cannot be
+reclaimed ends in an out-of-memory kill. An out-of-memory kill, a dead kernel, a cell error, or server and kernel
+resident over the limit fail the rehearsal; a box at the limit is reported. Figures go to benchmarks/binder.json in the course being rehearsed.
 
 Linux only, as root: it needs a writable memory cgroup (v1 ``/sys/fs/cgroup/memory`` or v2 with the memory
 controller).
@@ -341,9 +342,13 @@ def main() -> int:
     output = args.output or course / "benchmarks" / "binder.json"
     output.write_text(json.dumps(record, indent=2) + "\n")
     print(f"total {record['total_seconds']:.1f} s; figures written to {output}")
-    failed = [r for r in rows if not r["ok"] or max(r["rss_peak_mb"], r["working_set_peak_mb"]) > args.memory_mb]
+    for r in rows:
+        if r["cgroup_peak_mb"] >= args.memory_mb - 16:
+            print(f"note: {r['notebook']} filled the box to its limit; the kernel reclaimed page cache to go on")
+    failed = [r for r in rows if not r["ok"] or r["rss_peak_mb"] > args.memory_mb]
     for r in failed:
-        print(f"error: {r['notebook']} did not fit: {r['error'] or 'over the limit'}", file=sys.stderr)
+        print(f"error: {r['notebook']} did not fit: {r['error'] or 'server and kernel resident over the limit'}",
+              file=sys.stderr)
     return 1 if failed or len(rows) < len(notebooks) else 0
 
 

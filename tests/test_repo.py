@@ -105,6 +105,29 @@ def test_notebook_is_committed_executed_without_errors(path):
     assert counts == sorted(counts), "cells were executed top to bottom in one run"
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+PROGRESS = re.compile(r"\d+%\||\d+/\d+ \[")  # tqdm's bars, which read the same as text: "100%|####| 4/4 [00:30<..."
+
+
+def shows_a_widget(cell) -> bool:
+    """A code cell whose outputs include a widget that is not a progress bar (those save their text)."""
+    return any(WIDGET in o.get("data", {}) and not PROGRESS.search(o["data"].get("text/plain", ""))
+               for o in cell.get("outputs", []))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_widget_has_a_static_rendering_beside_it(path):
+    # GitHub, nbviewer and a printout show a widget blank: one of the next two code cells shows its state as plain
+    # outputs (text, a table or a picture), as notebook 06 does with show_static().
+    cells = nbformat.read(path, as_version=4).cells
+    code = [c for c in cells if c.cell_type == "code"]
+    for i, cell in enumerate(code):
+        if shows_a_widget(cell):
+            after = [o for c in code[i + 1 : i + 2] for o in c.outputs if WIDGET not in o.get("data", {})]
+            assert after, f"{path.name}: the widget of code cell {i} ({cell.source.splitlines()[0]!r}) has no " \
+                          "static rendering in the next code cell"
+
+
 def test_readme_documents_every_course_command():
     commands = re.findall(r"^  ([a-z]+)\)$", (REPO_ROOT / "course.sh").read_text(), flags=re.M)
     assert "workbench" in commands
