@@ -38,3 +38,14 @@ def test_most_similar_uses_the_embedder():
         checks.check_most_similar("Broken links are fixed in the next release.", CANDIDATES, QUERY, embedder)
     with pytest.raises(AssertionError, match="not one of the candidate"):
         checks.check_most_similar("something else", CANDIDATES, QUERY, embedder)
+
+
+def test_the_negated_sentence_comes_first_by_a_margin():
+    # Notebook 00's Exercise 2 rests on this: the embedder measures shared topic and words, not logic, so a sentence
+    # that says the opposite with the query's words beats a paraphrase without them (0.81 against 0.63 when written).
+    embedder = models.load_embedder()
+    negated, paraphrase = "My order arrived in perfect condition, not broken.", "My delivery showed up smashed."
+    vectors = embedder.encode([QUERY, negated, paraphrase, *CANDIDATES[:2]], normalize_embeddings=True)
+    similarity = vectors[1:] @ vectors[0]
+    assert similarity[0] > similarity[1] + 0.1 and similarity[1] == max(similarity[1:])
+    checks.check_most_similar(negated, [*CANDIDATES, negated], QUERY, embedder)

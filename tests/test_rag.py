@@ -385,9 +385,11 @@ def test_exercise_checks_accept_solutions_reject_mistakes_and_tolerate_stubs(cap
     checks.check_chunker(lambda t, s, o: [t[i : i + s] for i in range(0, max(len(t) - o, 1), s - o)])
     checks.check_top_k(lambda q, v, k: np.argsort(-(v @ q))[:k])
     checks.check_recall_at_k(lambda r, rel, k: len(set(list(dict.fromkeys(r))[:k]) & set(rel)) / len(rel))
-    checks.check_fix_for_failure({"multi_doc": "retrieve more", "distractor": "rerank", "unanswerable": "abstain"},
-                                 ["retrieve more", "rerank", "abstain"])
-    assert capsys.readouterr().out.count("Correct") == 4
+    checks.check_fix_for_failure({"multi_doc": "retrieve more", "distractor": "rerank", "unanswerable": "rerank"})
+    checks.check_fix_for_failure({"multi_doc": "split the question", "distractor": "metadata filter",
+                                  "unanswerable": "train the reader to abstain"})
+    checks.check_retrieval_budget(0.903, 416, 150, 3)
+    assert capsys.readouterr().out.count("Correct") == 6
 
     def cited_ids(answer, doc_ids):  # as in notebooks/solutions/01_02_solutions.md
         numbers = [int(n) for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", answer) for n in group.split(",")]
@@ -410,10 +412,19 @@ def test_exercise_checks_accept_solutions_reject_mistakes_and_tolerate_stubs(cap
     with pytest.raises(AssertionError, match="count each document once"):
         checks.check_recall_at_k(lambda r, rel, k: len(set(r[:k]) & set(rel)) / len(rel))  # duplicates
     with pytest.raises(AssertionError, match="below the target"):
-        checks.check_chunk_size_choice(0.5, 50, target=0.9)
-    with pytest.raises(AssertionError, match="does not address"):
-        checks.check_fix_for_failure({"multi_doc": "abstain", "distractor": "rerank", "unanswerable": "abstain"},
-                                     ["retrieve more", "rerank", "abstain"])
+        checks.check_retrieval_budget(0.5, 300, 50, 3)
+    with pytest.raises(AssertionError, match="over the budget"):
+        checks.check_retrieval_budget(0.935, 1638, 400, 5)
+    checks.check_retrieval_budget(None, None, None, 3)
+    assert "Not done yet" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="not one of the options"):
+        checks.check_fix_for_failure({"multi_doc": "abstain", "distractor": "rerank", "unanswerable": "rerank"})
+    with pytest.raises(AssertionError, match="two different pages"):
+        checks.check_fix_for_failure({"multi_doc": "bigger chunks", "distractor": "rerank", "unanswerable": "rerank"})
+    with pytest.raises(AssertionError, match="section 4.3's table"):
+        checks.check_fix_for_failure({"multi_doc": "retrieve more", "distractor": "rerank",
+                                      "unanswerable": "score threshold"})
+    assert all(r in checks.REMEDIES for right in checks.RIGHT.values() for r in right)
 
 
 # --- bad input: a clear error of the module's own type, never characters read one by one ----------------------------

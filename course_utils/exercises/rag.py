@@ -126,29 +126,64 @@ def check_recall_at_k(recall_at_k: Callable) -> None:
     print("Correct: your recall@k matches the course's implementation (and ranx's) on 6 cases.")
 
 
-def check_chunk_size_choice(recall_at_5: float, size: int, target: float) -> None:
-    """Check that a chosen chunk size reaches the target recall@5 (measured by the notebook)."""
-    if size is None:
-        print("Not done yet: set `my_chunk_size` and run this cell again.")
+def check_retrieval_budget(recall: float, characters: float, size: int | None, k: int | None,
+                           target: float = 0.9, budget: int = 700) -> None:
+    """Check a chunk size and k that reach the target recall with at most `budget` characters of sources per prompt.
+
+    `recall` and `characters` are what the notebook measured for that setting on the validation questions: the
+    share of each question's relevant documents among its k retrieved chunks, and the characters those chunks put in
+    the prompt, both averaged over the questions.
+    """
+    if size is None or k is None:
+        print("Not done yet: set `my_chunk_size` and `my_k`, then run this cell again.")
         return
-    if recall_at_5 < target:
+    if recall < target:
         raise AssertionError(
-            f"Chunk size {size} gives recall@5 = {recall_at_5:.3f}, below the target {target}. "
-            "Look at the chunk-size plot in section 1 and try another size."
-        )
-    print(f"Correct: chunk size {size} reaches recall@5 = {recall_at_5:.3f} (target {target}).")
+            f"Chunk size {size} with k = {k} finds {recall:.3f} of the relevant documents, below the target {target}. "
+            "Fewer, smaller chunks miss documents; try a larger k, or larger chunks.")
+    if characters > budget:
+        raise AssertionError(
+            f"Chunk size {size} with k = {k} reaches recall {recall:.3f}, but puts {characters:.0f} characters of "
+            f"sources in each prompt, over the budget of {budget}. The reader pays for every character, on every "
+            "query: try smaller chunks with a larger k.")
+    print(f"Correct: chunk size {size} with k = {k} finds {recall:.3f} of the relevant documents with "
+          f"{characters:.0f} characters of sources per prompt (target {target}, budget {budget}).")
 
 
-def check_fix_for_failure(fixes: dict[str, str], allowed: Sequence[str]) -> None:
-    """Check the learner's pick of a remedy for each failure mode of section 4 in notebook 02."""
-    want = {"multi_doc": "retrieve more", "distractor": "rerank", "unanswerable": "abstain"}
+# Notebook 02's Exercise 3: for each failure of section 4, the remedies that address it, and why each other one does
+# not. A remedy is an option the learner may pick; each failure has at least one right answer among them.
+REMEDIES = ["retrieve more", "split the question", "bigger chunks", "rerank", "metadata filter",
+            "score threshold", "train the reader to abstain", "lower the temperature"]
+RIGHT = {
+    "multi_doc": {"retrieve more", "split the question"},
+    "distractor": {"rerank", "metadata filter"},
+    "unanswerable": {"train the reader to abstain", "rerank"},
+}
+WHY_NOT = {
+    ("multi_doc", "bigger chunks"): "the two facts are on two different pages; a bigger chunk of one page still "
+                                    "misses the other",
+    ("unanswerable", "score threshold"): "look at section 4.3's table: the best chunk scores about the same for "
+                                         "answerable and unanswerable questions here, so any threshold refuses as "
+                                         "many good questions as bad ones",
+    ("distractor", "retrieve more"): "more chunks bring more distractors, not fewer",
+    ("distractor", "bigger chunks"): "a bigger chunk carries more neighbouring facts into the prompt",
+    **{(failure, "lower the temperature"): "the course decodes greedily, with no temperature at all; the model "
+       "answers wrongly from what it was given, not by chance" for failure in ("multi_doc", "distractor", "unanswerable")},
+}
+
+
+def check_fix_for_failure(fixes: dict[str, str | None], allowed: Sequence[str] = REMEDIES) -> None:
+    """Check the learner's remedy for each failure mode of section 4 in notebook 02 (several can be right)."""
     if not fixes or all(v is None for v in fixes.values()):
         print("Not done yet: fill in `fixes` and run this cell again.")
         return
-    for failure, remedy in want.items():
+    for failure, right in RIGHT.items():
         got = fixes.get(failure)
         if got not in allowed:
             raise AssertionError(f"{failure!r}: {got!r} is not one of the options {list(allowed)}.")
-        if got != remedy:
-            raise AssertionError(f"{failure!r}: {got!r} does not address it. Re-read the example of this failure above.")
-    print("Correct: each failure is matched with the remedy that addresses it.")
+        if got not in right:
+            why = WHY_NOT.get((failure, got), "it does not change what goes wrong in this failure")
+            raise AssertionError(f"{failure!r}: {got!r} does not address it: {why}. Re-read the example above.")
+    others = {f: sorted(RIGHT[f] - {fixes[f]}) for f in RIGHT}
+    print("Correct: each failure is matched with a remedy that addresses it. Also right: "
+          + "; ".join(f"{f}: {', '.join(o)}" for f, o in others.items() if o) + ".")

@@ -37,14 +37,17 @@ def check_cosine(cosine: Callable) -> None:
 
 
 def check_most_similar(pick: str | None, sentences: list[str], query: str, embedder) -> None:
-    """Check that `pick` is the sentence the embedder finds closest in meaning to `query`."""
+    """Check that `pick` is the sentence the embedder puts closest to `query`, and show every similarity."""
     if pick is None:
         print("Not done yet: set `pick` to the candidate you think is closest, then run this cell again.")
         return
-    vectors = embedder.encode([query, *sentences], normalize_embeddings=True)
-    best = sentences[int(np.argmax(vectors[1:] @ vectors[0]))]
     if pick not in sentences:
         raise AssertionError(f"{pick!r} is not one of the candidate sentences.")
+    vectors = embedder.encode([query, *sentences], normalize_embeddings=True)
+    similarity = vectors[1:] @ vectors[0]
+    best = sentences[int(np.argmax(similarity))]
+    ranking = "\n".join(f"  {s:.3f}  {t}" for s, t in sorted(zip(similarity, sentences), reverse=True))
     if pick != best:
-        raise AssertionError(f"Not quite: the embedder puts {best!r} closest to the query. Compute the similarities and look again.")
-    print(f"Correct: {pick!r} is the closest in meaning to {query!r}.")
+        raise AssertionError(f"Not quite: the embedder puts {best!r} closest to the query. Its cosine similarities:\n"
+                             f"{ranking}\nWhat do the top two share with the query that the others do not?")
+    print(f"Correct: the embedder puts {pick!r} closest to {query!r}. Its cosine similarities:\n{ranking}")
