@@ -249,8 +249,9 @@ def unit_costs_from_scoreboard(board: dict, source: str, note: str) -> UnitCosts
     accuracy = {a: float(systems[s]["answer_accuracy"]) for a, s in chosen.items()}
     constrained = [a for a, s in chosen.items() if s.endswith("_structured")]
     if constrained:
-        note += (f" {' and '.join(constrained)} priced with structured decoding, their better configuration in this "
-                 "scoreboard (more answers right).")
+        priced = " and ".join(constrained)
+        note += (f" {priced[0].upper()}{priced[1:]} priced with structured decoding, their better configuration in "
+                 "this scoreboard (more answers right).")
     return UnitCosts(per_query, per_chunk, per_example, source, note, chunk_chars, chunk_method, accuracy)
 
 
