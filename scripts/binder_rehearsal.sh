@@ -7,7 +7,8 @@
 #   bash scripts/binder_rehearsal.sh                  every notebook, in order (about 40 minutes)
 #   bash scripts/binder_rehearsal.sh notebooks/05_rag_plus_finetuning.ipynb ...   only these, in this order
 #
-# Linux, as root (a memory cgroup must be writable). BINDER_MEMORY_MB (2048) and BINDER_CPU (0) change the box.
+# Linux, as root (a memory cgroup must be writable). BINDER_MEMORY_MB (2048) and BINDER_CPU (0) change the box;
+# BINDER_OUTPUT writes the figures elsewhere than benchmarks/binder.json.
 # It fails when a notebook fails, is killed for memory, or peaks over the limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,6 @@ install_seconds=$((SECONDS - start))
 echo "installed as Binder builds it in ${install_seconds} s"
 status=0
 python -P scripts/binder_rehearsal.py "$room/course" "$@" --memory-mb "${BINDER_MEMORY_MB:-2048}" \
-  --cpu "${BINDER_CPU:-0}" --install-seconds "$install_seconds" --output "$home/benchmarks/binder.json" || status=$?
+  --cpu "${BINDER_CPU:-0}" --install-seconds "$install_seconds" --output "${BINDER_OUTPUT:-$home/benchmarks/binder.json}" || status=$?
 [ "${BINDER_KEEP:-0}" = 1 ] && echo "kept: $room"
 exit "$status"
