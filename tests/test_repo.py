@@ -1,5 +1,6 @@
 """The kit's own promises: pinned installs, documented settings, notebooks that share one shape."""
 
+import json
 import re
 from pathlib import Path
 
@@ -153,3 +154,18 @@ def test_reinstall_when_the_install_script_changes():
     stamp_line = next(line for line in (REPO_ROOT / "course.sh").read_text().splitlines() if "stamp=$(cat" in line)
     for source in ("requirements.txt", "requirements-nodeps.txt", "pyproject.toml", "scripts/install.sh"):
         assert source in stamp_line, f"the install stamp ignores {source}"
+
+
+def test_the_binder_rehearsal_covers_every_notebook_and_the_readme_quotes_it():
+    # benchmarks/binder.json is written by scripts/binder_rehearsal.sh; the README's Binder paragraph gives its figures.
+    record = json.loads((REPO_ROOT / "benchmarks" / "binder.json").read_text())
+    rows = {r["notebook"]: r for r in record["notebooks"]}
+    assert set(rows) == {p.stem for p in NOTEBOOKS}, "the last rehearsal ran every notebook"
+    assert all(r["ok"] and r["oom_kills"] == 0 and r["rss_peak_mb"] <= record["limit_mb"] for r in rows.values())
+    readme = " ".join((REPO_ROOT / "README.md").read_text().split())
+    rss = max(rows.values(), key=lambda r: r["rss_peak_mb"])
+    working = max(rows.values(), key=lambda r: r["working_set_peak_mb"])
+    assert f"at most {rss['rss_peak_mb']} MB resident (notebook {rss['notebook'].split('_')[0]}" in readme
+    assert f"at most {working['working_set_peak_mb']} MB ({working['notebook'].split('_')[0]})" in readme
+    assert f"({record['total_seconds']:.0f} s: " + ", ".join(
+        f"{name.split('_')[0]} {r['seconds']:.0f} s" for name, r in rows.items()) + ")" in readme
