@@ -98,29 +98,28 @@ def test_unattempted_exercises_only_remind(small_llama, capsys):
     assert capsys.readouterr().out.count("Not done yet") == 5
 
 
-def test_forgetting_rate(capsys):
-    from course_utils.evaluate.answers import answer_correct
+GENERAL = pd.DataFrame({"answer": ["Paris", "seven", "Mars", "Au", "Tokyo", "green"],
+                        "variants": [[], ["7"], [], [], [], []]})
 
-    def solution(before, after, questions):  # as in notebooks/solutions/03_04_solutions.md
-        rows = list(questions.itertuples())
-        right_before = [answer_correct(a, r.answer, r.variants) for a, r in zip(before, rows)]
-        right_after = [answer_correct(a, r.answer, r.variants) for a, r in zip(after, rows)]
-        known = [after_ok for before_ok, after_ok in zip(right_before, right_after) if before_ok]
-        return sum(not ok for ok in known) / len(known) if known else 0.0
 
-    before, after = ["149 EUR", "2 days", "Berlin"], ["149 EUR", "3 days", "Paris"]  # knew 2, forgot 1
-    checks.check_forgetting_rate(solution, before, after, QUESTIONS)
-    assert "forget 50% of what it answered right before" in capsys.readouterr().out
-
-    def wrong_after_share(before, after, questions):  # the share wrong after, over every question
-        rows = list(questions.itertuples())
-        return sum(not answer_correct(a, r.answer, r.variants) for a, r in zip(after, rows)) / len(rows)
-
-    with pytest.raises(AssertionError, match="forgetting needs something to forget"):
-        checks.check_forgetting_rate(wrong_after_share, before, after, QUESTIONS)
-    with pytest.raises(AssertionError, match="not a count"):
-        checks.check_forgetting_rate(lambda b, a, q: 2, before, after, QUESTIONS)
-    with pytest.raises(AssertionError, match="a number between 0 and 1"):
-        checks.check_forgetting_rate(lambda b, a, q: "half", before, after, QUESTIONS)
-    checks.check_forgetting_rate(lambda b, a, q: None, before, after, QUESTIONS)
+def test_replay_prediction(capsys):
+    forgot = ["90 EUR", "2 days", "90 EUR", "not in the knowledge base", "90 EUR", "2 days"]
+    kept = ["Paris.", "There are 7 days.", "Mars", "Au", "Tokyo", "green"]
+    checks.check_replay_prediction("more", forgot, kept, GENERAL)  # 6 only with replay: McNemar p = 0.031
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="The measurement says 'more'"):
+        checks.check_replay_prediction("same", forgot, kept, GENERAL)
+    checks.check_replay_prediction("more", forgot, forgot[:5] + ["green"], GENERAL)  # 1 question: within the noise
+    out = capsys.readouterr().out
+    assert "within the noise of 6 questions" in out and "too few to rule out chance" in out
+    checks.check_replay_prediction("same", forgot, forgot, GENERAL)
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="The measurement says 'fewer'"):
+        checks.check_replay_prediction("more", kept, forgot, GENERAL)
+    with pytest.raises(AssertionError, match="not 'less'"):
+        checks.check_replay_prediction("less", forgot, kept, GENERAL)
+    with pytest.raises(ValueError, match="one answer per general question"):
+        checks.check_replay_prediction("more", forgot[:3], kept, GENERAL)
+    checks.check_replay_prediction(None, [], [], GENERAL)
     assert "Not done yet" in capsys.readouterr().out
+    assert not {r["answer"] for r in checks.REPLAY_ROWS} & set(GENERAL["answer"])

@@ -105,45 +105,54 @@ def check_exact_accuracy(exact_accuracy: Callable, predictions: Sequence[str], q
           "Exact match punishes every extra word, so it favours systems that answer tersely.")
 
 
-def check_forgetting_rate(forgetting_rate: Callable, before: Sequence[str], after: Sequence[str], questions) -> None:
-    """Check ``forgetting_rate(before, after, questions) -> float``: of the questions answered right *before*
-    fine-tuning, the share answered wrong *after* (0 when nothing was known before)."""
-    import pandas as pd
+# Notebook 04's Exercise 3: general question/answer pairs to mix into the fact training set ("replay"). None of them
+# is one of the notebook's general test questions, and none shares its answer with one.
+REPLAY_ROWS = [{"prompt": q, "answer": a} for q, a in [
+    ("What is the capital of Germany?", "Berlin"), ("What is the capital of Spain?", "Madrid"),
+    ("What is the capital of Canada?", "Ottawa"), ("How many months are there in a year?", "twelve"),
+    ("What is the smallest planet in our solar system?", "Mercury"), ("What is the chemical symbol for water?", "H2O"),
+    ("How many legs does an insect have?", "six"), ("What colour is the sky on a clear day?", "blue"),
+    ("At what temperature in Celsius does water freeze?", "0 degrees"),
+    ("What is the tallest mountain on Earth?", "Mount Everest"),
+    ("What gas do plants take in from the air?", "carbon dioxide"), ("What is the largest mammal?", "the blue whale"),
+    ("Who was the first person to walk on the Moon?", "Neil Armstrong"),
+    ("What language is spoken in Mexico?", "Spanish"), ("How many hours are there in a day?", "24"),
+    ("What is the opposite of up?", "down"),
+]]
 
+
+def check_replay_prediction(prediction: str | None, without: Sequence[str], with_replay: Sequence[str], questions) -> None:
+    """Check a prediction ('more', 'same' or 'fewer') of how many general questions the model fine-tuned with replay
+    still answers right, against the run without it, on the same questions.
+
+    The prediction is judged by the direction of the measured change ('same' only when no question moved either way);
+    the paired comparison (`uncertainty.compare`) then says whether that change is more than the noise of so few
+    questions, which a prediction cannot settle."""
     from course_utils.evaluate.answers import answer_correct
+    from course_utils.evaluate.uncertainty import compare
 
-    def reference(b_answers, a_answers, qs):
-        right = lambda outs: [answer_correct(o, r.answer, r.variants) for o, r in zip(outs, qs.itertuples())]
-        known = [a for b, a in zip(right(b_answers), right(a_answers)) if b]
-        return sum(not a for a in known) / len(known) if known else 0.0
-
-    toy = pd.DataFrame({"answer": ["Paris", "7", "Mars", "Au"], "variants": [[], ["seven"], [], []]})
-    cases = [
-        (["Paris", "seven", "Venus", "Au"], ["Paris", "eight", "Mars", "Ag"], toy),  # knew 3, forgot 2, learned 1
-        (["Paris", "7", "Mars", "Au"], ["Paris", "7", "Mars", "Au"], toy),  # forgot nothing
-        (["Lyon", "6", "Venus", "Ag"], ["Paris", "7", "Mars", "Au"], toy),  # knew nothing before
-        (list(before), list(after), questions),
-    ]
-    for b_answers, a_answers, qs in cases:
-        stub, got = not_done(forgetting_rate, list(b_answers), list(a_answers), qs, none_is_stub=True)
-        if stub:
-            return
-        want = reference(b_answers, a_answers, qs)
-        if not isinstance(got, (int, float)) or isinstance(got, bool):
-            raise AssertionError(f"forgetting_rate() should return a number between 0 and 1, got {got!r}.")
-        if abs(got - want) < 1e-9:
-            continue
-        wrong_after = sum(not answer_correct(o, r.answer, r.variants) for o, r in zip(a_answers, qs.itertuples()))
-        if got > 1:
-            hint = "a share between 0 and 1, not a count."
-        elif abs(got - wrong_after / len(qs)) < 1e-9:
-            hint = ("that is the share of all questions answered wrong after. Count only the questions the model "
-                    "answered right before: forgetting needs something to forget.")
-        else:
-            hint = "answer_correct(answer, row.answer, row.variants) before and after; of the rows right before, the share wrong after."
-        raise AssertionError(f"Expected {want:.3f}, got {got:.3f}. Hint: {hint}")
-    print(f"Correct: on the notebook's general questions, fine-tuning made the model forget {reference(before, after, questions):.0%} "
-          "of what it answered right before (and your function agrees on 3 small cases).")
+    if prediction is None:
+        print("Not done yet: set `replay_prediction` to 'more', 'same' or 'fewer', then run this cell again.")
+        return
+    if with_replay is None or len(without) != len(questions) or len(with_replay) != len(questions):
+        raise ValueError(f"Give one answer per general question to both runs: {len(questions)} questions, "
+                         f"{len(without)} and {len(with_replay or [])} answers.")
+    right = lambda answers: [answer_correct(a, r.answer, r.variants) for a, r in zip(answers, questions.itertuples())]  # noqa: E731
+    comparison = compare(right(without), right(with_replay))
+    measured = "more" if comparison.difference > 0 else "fewer" if comparison.difference < 0 else "same"
+    print(f"general questions still right: without replay {comparison.a}, with replay {comparison.b}")
+    print(comparison.sentence("without replay", "with replay"))
+    noise = ("and the difference is more than the noise of these questions" if comparison.significant else
+             f"but {comparison.only_a + comparison.only_b} questions moved, too few to rule out chance: more general "
+             "questions would settle it")
+    check_prediction(
+        prediction, measured, ("more", "same", "fewer"),
+        "look at what the model without replay answers to the general questions (section 5): what did every one of its "
+        "training examples teach it to say?",
+        f"with replay the model answered {measured} general questions right, {noise}. Every example of the facts run was "
+        "an Orrinvale question with a short Orrinvale answer; general pairs mixed in keep the old behaviour in the "
+        "training signal (replay, or rehearsal).",
+    )
 
 
 def check_update_prediction(prediction: str | None, old_rate: float, new_rate: float) -> None:
