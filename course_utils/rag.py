@@ -94,6 +94,12 @@ class KnowledgeIndex:
     """
 
     def __init__(self, embedder, settings: dict):
+        if type(embedder).__module__.startswith("sentence_transformers"):
+            # A bare sentence-transformers model (models.load_embedder()) instead of the course's embedder: wrap it, so
+            # it embeds as the course does (unit-length rows). No cache: the cache is keyed by the configured model.
+            from .embeddings import load_cached_embedder
+
+            embedder = load_cached_embedder(cache=False, model=embedder)
         self.embedder = embedder
         self.settings = settings  # chunking and index parameters, kept so `update` chunks the same way
         self.chunks: dict[int, Chunk] = {}  # integer id -> chunk
@@ -123,7 +129,7 @@ class KnowledgeIndex:
         chunks = kb._chunk(docs)
         if not chunks:
             raise RAGError("The corpus is empty (no documents, or only empty ones): there is nothing to index.")
-        vectors = embedder.encode([c.context_text for c in chunks], progress=progress)
+        vectors = kb.embedder.encode([c.context_text for c in chunks], progress=progress)
         ids = kb._register(chunks)
         kb.dense = VectorIndex.build(vectors, index_kind, ids=ids, **index_params)
         kb.doc_hashes = {d["id"]: _doc_hash(d) for d in docs}

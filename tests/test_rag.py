@@ -516,3 +516,13 @@ def test_a_damaged_embedding_cache_is_set_aside_not_used(tmp_path, damage):
         vectors = again.encode(["kettle price", "warranty"])
     np.testing.assert_allclose(vectors, expected)
     assert again.stats["misses"] == 2 and (tmp_path / "emb" / "embeddings.corrupt").exists()
+
+
+def test_a_bare_sentence_transformer_is_wrapped_not_a_traceback():
+    # models.load_embedder() returns the sentence-transformers model itself; the index wraps it as the course embeds.
+    from course_utils import models
+
+    kb = rag.KnowledgeIndex.build([{"id": "d1", "title": "Kettle", "text": "The K3 kettle holds 1.6 litres."},
+                                   {"id": "d2", "title": "Lamp", "text": "The Quenby lamp costs 49 EUR."}],
+                                  models.load_embedder())
+    assert kb.retrieve("How much water does the kettle hold?", k=1)[0].doc_id == "d1"
