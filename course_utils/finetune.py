@@ -314,6 +314,53 @@ def merge_lora(model):
     return model.merge_and_unload()
 
 
+def restore_base_weights(model, name: str | None = None, config: CourseConfig | None = None):
+    """Undo `merge_lora`: read the generator's weights back from disk into the same tensors, so the plain base model
+    returns without a second copy of it in memory. (Merging writes the adapter into the very weights the model was
+    loaded with.) Returns `model`.
+
+    Each tensor's bytes are read straight into the tensor from its place in the safetensors file (the format is an
+    8-byte header length, a JSON header of dtypes, shapes and byte offsets, then the raw data): the safetensors
+    library maps the whole file into memory instead, which counts its 0.5 GB against the process while it is open."""
+    import json
+
+    import torch
+
+    from .models import resolve_model
+
+    if has_lora(model):
+        raise FinetuneError("This model still carries LoRA layers: take them off with remove_lora (or merge_lora) first.")
+    config = config or get_config()
+    files = sorted(Path(resolve_model(name or config.generator, config)).glob("*.safetensors"))
+    params = model.state_dict()
+    dtypes = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+    restored = set()
+    for file in files:
+        with open(file, "rb") as f:
+            header_size = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(header_size))
+            for key, entry in header.items():
+                if key == "__metadata__":
+                    continue
+                tensor = params.get(key)
+                start, end = entry["data_offsets"]
+                if tensor is None or list(tensor.shape) != entry["shape"] or dtypes.get(entry["dtype"]) != tensor.dtype \
+                        or not tensor.is_contiguous() or tensor.device.type != "cpu":
+                    raise FinetuneError(f"{file.name} holds {key!r} as {entry['dtype']} {entry['shape']}, which this model "
+                                        "does not have in that form: is it the model these weights came from? Load it "
+                                        "with models.load_generator.")
+                f.seek(8 + header_size + start)
+                view = tensor.detach().view(torch.uint8).reshape(-1).numpy()  # the tensor's own bytes
+                if f.readinto(memoryview(view)) != end - start:
+                    raise FinetuneError(f"{file.name} ends inside {key!r}: the file is damaged. Run "
+                                        "`python -P -m course_utils.models prepare --force`.")
+                restored.add(tensor.data_ptr())
+    missing = [k for k, t in params.items() if t.data_ptr() not in restored]  # tied weights share one tensor
+    if missing:
+        raise FinetuneError(f"No weights on disk for {missing[:3]}: load the model with models.load_generator instead.")
+    return model
+
+
 def save_adapter(model, path: str | Path) -> float:
     """Save only the LoRA weights (not the base model) to `path`; returns their size on disk in MB."""
     from .files import atomic_folder

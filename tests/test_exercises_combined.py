@@ -71,6 +71,24 @@ def test_other_system_prompt_is_rejected(hits):
         checks.check_question_first(other, hits)
 
 
+def test_order_prediction_is_judged_by_direction_and_noise(capsys):
+    last = [True] * 4 + [False] * 4
+    checks.check_order_prediction(None, last, None)
+    assert "Not done yet: set `order_prediction`" in capsys.readouterr().out
+    # the same number right, on different questions: 'same' by direction, and the comparison says it is noise
+    checks.check_order_prediction("same", last, [False] * 2 + [True] * 2 + [True] * 2 + [False] * 2)
+    out = capsys.readouterr().out
+    assert "Correct" in out and "gave as many questions right as" in out and "within the noise of 8 questions" in out
+    with pytest.raises(AssertionError, match="The measurement says 'fewer'"):
+        checks.check_order_prediction("same", last, [False] * 8)
+    with pytest.raises(AssertionError, match="not 'worse'"):
+        checks.check_order_prediction("worse", last, [False] * 8)
+    with pytest.raises(ValueError, match="on the same questions"):
+        checks.check_order_prediction("fewer", last, [False] * 7)
+    with pytest.raises(ValueError, match="on the same questions"):
+        checks.check_order_prediction("fewer", last, None)
+
+
 def test_reader_update_prediction(capsys):
     checks.check_reader_update_prediction(None, 0.0, 0.5)
     assert "Not done yet" in capsys.readouterr().out
@@ -113,3 +131,14 @@ def test_discordant_solution_passes_and_counting_all_gets_a_hint(capsys):
     assert "Correct" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="both got right"):
         checks.check_discordant(lambda a, b: (sum(a), sum(b)))
+
+
+def test_retrain_prediction_waits_then_judges_by_direction(capsys):
+    old_before = [True] * 5 + [False] * 25
+    checks.check_retrain_prediction(None, old_before, None)
+    assert "Not done yet: set `retrain_prediction`" in capsys.readouterr().out
+    checks.check_retrain_prediction("fewer", old_before, [True] * 2 + [False] * 28)
+    out = capsys.readouterr().out
+    assert "Correct" in out and "fewer changed questions stating the value than" in out and "within the noise of 30" in out
+    with pytest.raises(AssertionError, match="The measurement says 'more'"):
+        checks.check_retrain_prediction("same", old_before, [True] * 12 + [False] * 18)

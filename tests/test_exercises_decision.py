@@ -54,3 +54,45 @@ def test_unattempted_exercises_only_remind(capsys):
     checks.check_break_even(lambda *args: None)
     checks.check_one_change(None)
     assert capsys.readouterr().out.count("Not done yet") == 3
+
+
+REFERENCE_BOARD = {"systems": {
+    "rag_fine_tuned": {"label": "RAG + fine-tuned", "latency_median_s": 1.86, "answer_accuracy_interval": [0.346, 0.591]},
+    "rag_structured": {"label": "RAG + structured decoding", "latency_median_s": 2.0, "answer_accuracy_interval": [0.026, 0.159]},
+    "fine_tuned": {"label": "fine-tuned", "latency_median_s": 1.39, "answer_accuracy_interval": [0.118, 0.318]},
+}}
+
+
+def cost_range(seconds, interval, price_per_hour):
+    per_answer = seconds * price_per_hour / 3600
+    low, high = interval
+    return (per_answer / high if high else float("inf")), (per_answer / low if low else float("inf"))
+
+
+def test_cost_noise_exercise(capsys):
+    checks.check_cost_noise(lambda s, i, p: None, None, REFERENCE_BOARD)
+    assert "Not done yet: fill in" in capsys.readouterr().out
+    checks.check_cost_noise(cost_range, {"rag_structured": "holds", "fine_tuned": None}, REFERENCE_BOARD)
+    assert "Not done yet: set `noise_predictions`" in capsys.readouterr().out
+    # against the best prompted system the ranking survives the noise; against the fine-tuned system it does not
+    checks.check_cost_noise(cost_range, {"rag_structured": "holds", "fine_tuned": "flips"}, REFERENCE_BOARD)
+    out = capsys.readouterr().out
+    assert out.count("the ranking holds") == 1 and out.count("the ranking flips") == 1 and "Correct" in out
+    with pytest.raises(AssertionError, match="'fine_tuned': the figures say 'flips'"):
+        checks.check_cost_noise(cost_range, {"rag_structured": "holds", "fine_tuned": "holds"}, REFERENCE_BOARD)
+    with pytest.raises(AssertionError, match="not 'maybe'"):
+        checks.check_cost_noise(cost_range, {"rag_structured": "maybe", "fine_tuned": "holds"}, REFERENCE_BOARD)
+    with pytest.raises(AssertionError, match="wrong way round"):
+        checks.check_cost_noise(lambda s, i, p: cost_range(s, i, p)[::-1], None, REFERENCE_BOARD)
+    with pytest.raises(AssertionError, match="divide it by the share right"):
+        checks.check_cost_noise(lambda s, i, p: (s / i[1], s / i[0]), None, REFERENCE_BOARD)
+
+
+def test_cost_noise_on_the_reference_scoreboard_matches_the_solution(capsys, tmp_path):
+    from course_utils import results
+    from course_utils.config import get_config
+
+    board, source, _ = results.load_scoreboard(get_config(cache_dir=tmp_path))  # no run of one's own: the reference
+    assert source == "reference"
+    checks.check_cost_noise(cost_range, {"rag_structured": "holds", "fine_tuned": "flips"}, board)
+    assert "Correct" in capsys.readouterr().out

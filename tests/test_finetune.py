@@ -378,3 +378,31 @@ def test_load_or_train_reloads_only_the_run_it_would_train(tokenizer, config):
     (first.adapter_dir.parent / finetune.RUN_RECORD).write_text("{not json")   # a damaged record: train again
     assert finetune.load_or_train(model, tokenizer, ROWS[:6], "reused", config=config,
                                   settings=replace(TINY, learning_rate=1e-3)).trained_now
+
+
+def test_restore_base_weights_undoes_a_merge_in_place(tmp_path, config):
+    model = tiny_model()
+    model.save_pretrained(tmp_path / "tiny")
+    plain = {k: v.clone() for k, v in model.state_dict().items()}
+    tuned = finetune.add_lora(model, finetune.LoraSettings(rank=2, target_modules=finetune.ATTENTION))
+    with torch.no_grad():
+        for name, p in tuned.named_parameters():
+            if "lora_B" in name:
+                p.fill_(0.1)  # a non-zero adapter, so merging changes the weights
+    with pytest.raises(finetune.FinetuneError, match="still carries LoRA layers"):
+        finetune.restore_base_weights(tuned, str(tmp_path / "tiny"), config)
+    merged = finetune.merge_lora(tuned)
+    assert any(not torch.equal(plain[k], v) for k, v in merged.state_dict().items())
+    weight = merged.model.layers[0].self_attn.q_proj.weight
+    restored = finetune.restore_base_weights(merged, str(tmp_path / "tiny"), config)
+    assert restored is merged and restored.model.layers[0].self_attn.q_proj.weight is weight  # the same tensors
+    assert all(torch.equal(plain[k], v) for k, v in restored.state_dict().items())
+    with pytest.raises(finetune.FinetuneError, match="does not have in that form"):
+        finetune.restore_base_weights(tiny_model_of_width(48), str(tmp_path / "tiny"), config)
+
+
+def tiny_model_of_width(hidden):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    return LlamaForCausalLM(LlamaConfig(vocab_size=49152, hidden_size=hidden, intermediate_size=64, num_hidden_layers=2,
+                                        num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True))

@@ -136,3 +136,32 @@ def test_the_spoiler_check_catches_an_open_table():
     assert len(prediction_spoilers(nb)) == 1
     nb.cells[1].metadata["jupyter"] = {"outputs_hidden": True}
     assert prediction_spoilers(nb) == []
+
+
+EXERCISE = re.compile(r"\*\*(Exercise \d+)(?P<experiment> \(experiment)?")
+
+
+def checked_experiments(nb) -> list[str]:
+    """The exercises labelled "(experiment)" with a cell, before the next exercise, that calls one of the checks."""
+    found, current = set(), None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and (matches := list(EXERCISE.finditer(cell.source))):
+            current = matches[-1].group(1) if matches[-1].group("experiment") else None  # the cell's last exercise
+        elif cell.cell_type == "code" and current and "checks.check_" in cell.source:
+            found.add(current)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name >= "02"], ids=lambda p: p.stem)
+def test_every_notebook_from_02_on_has_a_decisive_experiment_with_a_check(path):
+    assert checked_experiments(nbformat.read(path, as_version=4)), \
+        "label an exercise '(experiment)': the learner predicts, runs a small experiment and a check judges it"
+
+
+def test_the_experiment_check_needs_the_label_and_a_check():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[md("**Exercise 1.** Write it."), code("checks.check_it(f)"),
+                                         md("**Exercise 2 (experiment).** Predict, then run."), code("run()")])
+    assert checked_experiments(nb) == []
+    nb.cells.append(code("checks.check_prediction(prediction, measured)"))
+    assert checked_experiments(nb) == ["Exercise 2"]

@@ -6,9 +6,9 @@ typical slip gives a different answer, and says which slip it looks like. Soluti
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
-from course_utils.exercises import check_prediction, not_done
+from course_utils.exercises import check_paired_prediction, check_prediction, not_done
 
 _CITATION_CASES = [  # (sources the model gave, gold sources) -> share of the given ids that are gold
     (["prod-k3"], ["prod-k3"], 1.0),
@@ -58,6 +58,19 @@ def check_question_first(question_first_messages: Callable, hits) -> None:
     print("Correct: same system prompt, question first, every document labelled with its id.")
 
 
+def check_order_prediction(prediction: str | None, question_last: Sequence[bool], question_first: Sequence[bool] | None) -> None:
+    """Check a prediction ('more', 'same' or 'fewer') of how many scored questions the trained reader answers right
+    with the question before the documents, against the order it was trained on (judged as `check_paired_prediction`)."""
+    check_paired_prediction(
+        prediction, question_last, question_first, "question last (as trained)", "question first",
+        variable="order_prediction", counted="questions right", unit="questions",
+        wrong_hint="the reader learned to find the answer in labelled documents; ask yourself whether it learned *where* "
+        "in the prompt the question sits, or only to look for it. Only the measurement can say.",
+        lesson="A fine-tuned behaviour is tied to what varied in training, and only a measurement says how tightly; "
+        "to compare the two orders fairly you would train one reader per order.",
+    )
+
+
 def check_reader_update_prediction(prediction: str | None, old_rate: float, new_rate: float) -> None:
     """Check a prediction ('old' or 'new') of which values the RAG + fine-tuned reader states after the update."""
     check_prediction(
@@ -92,6 +105,21 @@ def check_updated_rows(updated_rows: Callable, facts) -> None:
                              f"target_v2), e.g. for {wrong[0]!r}.")
     changed = sum(r["answer"] != v1["answer"] for r, v1 in zip(rows, support.closed_book_rows(facts)))
     print(f"Correct: {len(rows)} rows, {changed} of them with a new answer. Now run the experiment below.")
+
+
+def check_retrain_prediction(prediction: str | None, old_before: Sequence[bool], new_after: Sequence[bool] | None) -> None:
+    """Check a prediction ('more', 'same' or 'fewer') of how many changed questions the retrained fine-tuned system
+    answers with the NEW value, against how many the first one answered with the OLD value (judged as
+    `check_paired_prediction`, on the same changed questions)."""
+    check_paired_prediction(
+        prediction, old_before, new_after, "before retraining (OLD value)", "after retraining (NEW value)",
+        variable="retrain_prediction", counted="changed questions stating the value",
+        unit="changed questions",
+        wrong_hint="the retrained run is the same recipe (the same prompts, steps and passes over each fact) with other "
+        "answers: what did the first run manage with the old ones?",
+        lesson="Retraining brings a fine-tuned model up to date only as far as its recipe taught the old facts, and it "
+        "costs a training run at every change, where retrieval re-indexes the changed documents.",
+    )
 
 
 _WILSON_CASES = [(0, 60), (28, 60), (12, 60), (1, 30), (30, 30), (5, 16)]

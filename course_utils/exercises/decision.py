@@ -7,7 +7,8 @@ bottom. Solutions: notebooks/solutions/06_solutions.md.
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+from typing import Callable, Mapping
 
 from course_utils import costs, decision
 from course_utils.exercises import not_done
@@ -70,3 +71,70 @@ def check_one_change(settings: dict | None, start: str = "clinical note summaris
         raise AssertionError(f"With {changed[0]} = {checked[changed[0]]:g} the answer is {got.approach!r}, not {target!r}. "
                              "Hint: the workbench's 'What would change it' lists the smallest single changes.")
     print(f"Correct: changing {changed[0]} alone turns {start!r} into {target}.")
+
+
+# Exercise 4: is RAG + fine-tuned cheaper per correct answer than each rival, even at the ends of the two accuracy
+# intervals least favourable to it? The rivals: the best prompted system and the fine-tuned one without retrieval.
+NOISE_RIVALS = ("rag_structured", "fine_tuned")
+
+
+def _cost_range(seconds_per_answer: float, interval, price_per_hour: float) -> tuple[float, float]:
+    """(cheapest, dearest) cost per correct answer over an accuracy interval: price of one answer / share right."""
+    per_answer = seconds_per_answer * price_per_hour / 3600
+    low, high = interval
+    return (per_answer / high if high > 0 else math.inf), (per_answer / low if low > 0 else math.inf)
+
+
+def _same_pair(got, want: tuple[float, float]) -> bool:
+    try:
+        return len(got) == 2 and all(g == w if math.isinf(w) else math.isclose(float(g), w, rel_tol=1e-6)
+                                     for g, w in zip(got, want))
+    except (TypeError, ValueError):
+        return False
+
+
+def check_cost_noise(cost_per_correct_range: Callable, predictions: Mapping[str, str | None] | None, board: dict,
+                     price_per_hour: float = 1.0) -> None:
+    """Check ``cost_per_correct_range(seconds_per_answer, interval, price_per_hour) -> (cheapest, dearest)``, then a
+    prediction ('holds' or 'flips') for each of NOISE_RIVALS: does RAG + fine-tuned stay cheaper per correct answer
+    when its share right sits at the low end of its 95 % interval and the rival's at the high end of its own?"""
+    cases = [(2.0, (0.25, 0.5), 1.0), (1.5, (0.1, 0.3), 3.6), (1.0, (0.0, 0.06), 1.0)]
+    for case in cases:
+        stub, got = not_done(cost_per_correct_range, *case, none_is_stub=case == cases[0])
+        if stub:
+            return
+        want = _cost_range(*case)
+        if not _same_pair(got, want):
+            hint = ("You have them the wrong way round: the *high* end of the accuracy interval gives the cheapest cost "
+                    "per correct answer." if _same_pair(got, want[::-1]) else
+                    "One answer costs seconds x price per hour / 3600; divide it by the share right at each end of the "
+                    "interval (a share of 0 gives inf).")
+            raise AssertionError(f"cost_per_correct_range{case} gave {got!r}, expected ({want[0]:.6g}, {want[1]:.6g}). {hint}")
+    if predictions is None or any(predictions.get(r) is None for r in NOISE_RIVALS):
+        print("Not done yet: set `noise_predictions` to 'holds' or 'flips' for " + " and ".join(map(repr, NOISE_RIVALS))
+              + ", then run this cell again.")
+        return
+    systems = board["systems"]
+
+    def ends(key: str) -> tuple[float, float]:
+        row = systems[key]
+        return cost_per_correct_range(float(row["latency_median_s"]), tuple(row["answer_accuracy_interval"]), price_per_hour)
+
+    reader = systems["rag_fine_tuned"]
+    wrong = []
+    for rival in NOISE_RIVALS:
+        if predictions[rival] not in ("holds", "flips"):
+            raise AssertionError(f"Answer 'holds' or 'flips' for {rival!r}, not {predictions[rival]!r}.")
+        dearest_reader, cheapest_rival = ends("rag_fine_tuned")[1], ends(rival)[0]
+        measured = "holds" if dearest_reader < cheapest_rival else "flips"
+        print(f"{reader['label']} at its worst {dearest_reader:.6f} per correct answer, {systems[rival]['label']} at its "
+              f"best {cheapest_rival:.6f}: the ranking {measured}")
+        if predictions[rival] != measured:
+            wrong.append(f"{rival!r}: the figures say {measured!r}")
+    if wrong:
+        raise AssertionError("Not quite: " + "; ".join(wrong) + ". Hint: an interval that spans a factor of two or more "
+                             "in accuracy spans the same factor in cost per correct answer; compare that spread with the "
+                             "gap between the two systems' seconds per answer.")
+    print("Correct: a ranking that holds at both unfavourable ends is more than the noise of the test questions; one "
+          "that flips rests on figures the test cannot tell apart (a paired comparison on the same questions, as in "
+          "notebook 05, is sharper than two intervals side by side).")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from course_utils.exercises import check_prediction, not_done
+from course_utils.exercises import check_paired_prediction, check_prediction, not_done
 from course_utils.formatting import IGNORE_INDEX
 
 
@@ -121,37 +121,34 @@ REPLAY_ROWS = [{"prompt": q, "answer": a} for q, a in [
 ]]
 
 
-def check_replay_prediction(prediction: str | None, without: Sequence[str], with_replay: Sequence[str], questions) -> None:
+def check_replay_prediction(prediction: str | None, without: Sequence[str], with_replay: Sequence[str] | None, questions) -> None:
     """Check a prediction ('more', 'same' or 'fewer') of how many general questions the model fine-tuned with replay
-    still answers right, against the run without it, on the same questions.
-
-    The prediction is judged by the direction of the measured change ('same' only when no question moved either way);
-    the paired comparison (`uncertainty.compare`) then says whether that change is more than the noise of so few
-    questions, which a prediction cannot settle."""
+    still answers right, against the run without it, on the same questions (judged as `check_paired_prediction`)."""
     from course_utils.evaluate.answers import answer_correct
-    from course_utils.evaluate.uncertainty import compare
 
-    if prediction is None:
-        print("Not done yet: set `replay_prediction` to 'more', 'same' or 'fewer', then run this cell again.")
-        return
-    if with_replay is None or len(without) != len(questions) or len(with_replay) != len(questions):
+    if prediction is not None and (with_replay is None or len(without) != len(questions) or len(with_replay) != len(questions)):
         raise ValueError(f"Give one answer per general question to both runs: {len(questions)} questions, "
                          f"{len(without)} and {len(with_replay or [])} answers.")
-    right = lambda answers: [answer_correct(a, r.answer, r.variants) for a, r in zip(answers, questions.itertuples())]  # noqa: E731
-    comparison = compare(right(without), right(with_replay))
-    measured = "more" if comparison.difference > 0 else "fewer" if comparison.difference < 0 else "same"
-    print(f"general questions still right: without replay {comparison.a}, with replay {comparison.b}")
-    print(comparison.sentence("without replay", "with replay"))
-    noise = ("and the difference is more than the noise of these questions" if comparison.significant else
-             f"but {comparison.only_a + comparison.only_b} questions moved, too few to rule out chance: more general "
-             "questions would settle it")
-    check_prediction(
-        prediction, measured, ("more", "same", "fewer"),
-        "look at what the model without replay answers to the general questions (section 5): what did every one of its "
-        "training examples teach it to say?",
-        f"with replay the model answered {measured} general questions right, {noise}. Every example of the facts run was "
-        "an Orrinvale question with a short Orrinvale answer; general pairs mixed in keep the old behaviour in the "
-        "training signal (replay, or rehearsal).",
+    right = lambda answers: answers and [answer_correct(a, r.answer, r.variants) for a, r in zip(answers, questions.itertuples())]  # noqa: E731
+    check_paired_prediction(
+        prediction, right(without), right(with_replay), "without replay", "with replay", variable="replay_prediction",
+        counted="general questions right", unit="general questions",
+        wrong_hint="look at what the model without replay answers to the general questions (section 5): what did every "
+        "one of its training examples teach it to say?",
+        lesson="Every example of the facts run was an Orrinvale question with a short Orrinvale answer; general pairs "
+        "mixed in keep the old behaviour in the training signal (replay, or rehearsal).",
+    )
+
+
+def check_small_run_prediction(prediction: str | None, few_shot_valid: Sequence[bool], small_valid: Sequence[bool] | None) -> None:
+    """Check a prediction ('more', 'same' or 'fewer') of how many test records an extraction adapter trained on fewer
+    examples makes schema-valid, against the few-shot prompt on the same messages (judged as `check_paired_prediction`)."""
+    check_paired_prediction(
+        prediction, few_shot_valid, small_valid, "base, few-shot", "LoRA, 32 steps", variable="small_prediction",
+        counted="schema-valid records", unit="messages",
+        wrong_hint="look at the loss curve of section 3.3: where is the loss after 32 steps, and how fast did it fall? "
+        "Then look at the schema errors of section 3.4: which field goes wrong first?",
+        lesson="A format is learned from few examples, but not from any number: run it with 16 steps too, and compare.",
     )
 
 
