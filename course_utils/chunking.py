@@ -21,8 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from .config import CourseError, check_whole_number, is_whole_number
 
-class ChunkingError(ValueError):
+
+class ChunkingError(CourseError, ValueError):
     """Chunking parameters or inputs are invalid; the message says which and how to fix it."""
 
 
@@ -51,9 +53,8 @@ class Chunk:
 
 
 def _check_window(size: int, overlap: int) -> None:
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise ChunkingError(f"Chunk size must be a positive integer, got {size!r}. Try size=400 (characters).")
-    if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 0 or overlap >= size:
+    check_whole_number(size, "Chunk size", error=ChunkingError, hint="Try size=400 (characters).")
+    if not is_whole_number(overlap, minimum=0) or overlap >= size:
         raise ChunkingError(
             f"Overlap must be 0 <= overlap < size, got overlap={overlap!r} with size={size}. Try overlap={size // 8}."
         )

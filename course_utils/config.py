@@ -22,7 +22,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ConfigError(ValueError):
+class CourseError(Exception):
+    """Base class of every error the kit raises on purpose: its message says what is wrong and what to do instead.
+    Each module's error derives from it and from the built-in error it stands for (most are ValueError)."""
+
+
+class ConfigError(CourseError, ValueError):
     """A configuration value (usually from an environment variable) is invalid."""
 
 
@@ -216,10 +221,26 @@ def fit_threads_to_cpu_budget(budget: int | None = None) -> int:
     return budget
 
 
+def check_whole_number(value, name: str, *, minimum: int = 1, maximum: int | None = None,
+                       error: type[Exception] = ConfigError, hint: str = ""):
+    """Return `value` if it is a whole number (an int, NumPy's included; not a bool, a float or a string) from
+    `minimum` to `maximum`; otherwise raise `error`, naming `name` and, with `hint`, the fix. The kit's one check of
+    a count, a size or a k.
+
+    >>> check_whole_number(8, "rank")
+    8
+    """
+    if not is_whole_number(value, minimum) or (maximum is not None and value > maximum):
+        wanted = (f"a whole number from {minimum} to {maximum}" if maximum is not None
+                  else "a positive integer" if minimum == 1 else f"a whole number of at least {minimum}")
+        raise error(f"{name} must be {wanted}, got {value!r}." + (f" {hint}" if hint else ""))
+    return value
+
+
 def check_seed(seed, example: str = "seed_everything(42)") -> int:
     """Return `seed` if it is a whole number from 0 to 2**32 - 1 (what NumPy accepts); otherwise raise ConfigError
     saying so, with `example` as the fix."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+    if not is_whole_number(seed, minimum=0) or seed >= 2**32:
         raise ConfigError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}. Example: {example}.")
     return seed
 

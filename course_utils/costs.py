@@ -28,6 +28,7 @@ from numbers import Real
 from pathlib import Path
 
 from . import results
+from .config import CourseError
 from .decision import APPROACHES
 
 DAYS_PER_MONTH = 365 / 12
@@ -37,7 +38,7 @@ SYSTEM_ORDER = ("base", "base_structured", "rag", "rag_structured", "fine_tuned"
 SCOREBOARD_SYSTEMS = {"prompting first": "base", "RAG": "rag", "fine-tuning": "fine_tuned", "RAG + fine-tuning": "rag_fine_tuned"}
 
 
-class CostInputError(ValueError):
+class CostInputError(CourseError, ValueError):
     """A workload or unit cost is negative, not a number, or out of range; the message names it."""
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from course_utils.config import CourseConfig, get_config
+from .config import CourseConfig, CourseError, get_config
 
 UNANSWERABLE = "not in the knowledge base"  # gold answer of questions the knowledge base cannot answer
 SPLITS = ("train", "validation", "test")
@@ -39,7 +39,7 @@ REQUIRED_COLUMNS = {
 }
 
 
-class DatasetError(ValueError):
+class DatasetError(CourseError, ValueError):
     """A dataset file is missing, corrupt or asked for with an unknown name; the message says how to fix it."""
 
 

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Mapping
 
+from .config import CourseError
+
 THRESHOLD = 1.5  # a score at or above this switches its half (RAG, fine-tuning) on
 MIN_EXAMPLES = 100  # below this many training examples, never fine-tune
 ENOUGH_EXAMPLES = 1000  # the article's "~1,000+ quality examples"
@@ -50,7 +52,7 @@ GROUPS = ("knowledge", "behaviour", "feasibility")
 STRUCTURED_FORMAT = 2  # output_format at or above this (a fixed template, a strict schema): structured decoding can hold it
 
 
-class DecisionInputError(ValueError):
+class DecisionInputError(CourseError, ValueError):
     """A setting is unknown, of the wrong type or out of range; the message says what is allowed."""
 
 
@@ -167,10 +169,6 @@ HOLDS = (
      "in the next release, once the first one has shown which behaviour gap remains"),
 )
 
-# The direction that moves each criterion toward RAG: +1 = a larger value, -1 = a smaller one (tested).
-TOWARD_RAG = {"knowledge_freshness": 1, "training_examples": -1, "output_format": -1, "deployment_speed": 1,
-              "behaviour_change": -1, "citations": 1, "knowledge_base_docs": 1, "grounding": 1,
-              "latency_budget_s": 1, "budget": -1}
 DEFAULTS: dict[str, float] = {c.name: c.default for c in CRITERIA.values()}
 
 

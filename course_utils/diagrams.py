@@ -6,12 +6,11 @@
 - `four_systems()`: base, RAG, fine-tuned and RAG + fine-tuned, by where knowledge and behaviour come from
   (notebook 05).
 
-Each returns the matplotlib Figure; in a notebook it shows on its own. `save_all(folder)` writes them as SVG.
+Each returns the matplotlib Figure; in a notebook it shows on its own.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 
 BLUE, ORANGE, GREEN, GREY = "#dbe9f6", "#fde3c8", "#d9f0d3", "#eeeeee"
 
@@ -98,18 +97,3 @@ def four_systems():
         _arrow(ax, (x, 1.25), (x, 0.75))
         _box(ax, x, 0.4, "JSON answer\n+ sources", GREY, w=2.0, h=0.6, size=8)
     return fig
-
-
-def save_all(folder: str | Path) -> list[Path]:
-    """Write the three diagrams as SVG files into `folder` (created if needed); returns their paths."""
-    import matplotlib.pyplot as plt
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for draw in (rag_pipeline, lora, four_systems):
-        fig = draw()
-        paths.append(folder / f"{draw.__name__}.svg")
-        fig.savefig(paths[-1], bbox_inches="tight")
-        plt.close(fig)
-    return paths

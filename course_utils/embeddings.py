@@ -24,13 +24,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .config import CourseConfig, get_config
+from .config import CourseConfig, CourseError, get_config
 
 
 CREATE_TABLE = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)"
 
 
-class EmbeddingError(ValueError):
+class EmbeddingError(CourseError, ValueError):
     """Texts cannot be embedded as asked (wrong input type, empty list where one is required)."""
 
 

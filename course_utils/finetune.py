@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
 
-from .config import PRECISIONS, CourseConfig, check_seed, get_config
+from .config import PRECISIONS, CourseConfig, CourseError, check_seed, check_whole_number, get_config, is_whole_number
 from .formatting import build_training_set, pad_batch
 from .models import bf16_supported  # noqa: F401 (finetune.bf16_supported, as before)
 
@@ -38,7 +38,7 @@ ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")  # the four attention proje
 MLP = ("gate_proj", "up_proj", "down_proj")  # the feed-forward block
 
 
-class FinetuneError(ValueError):
+class FinetuneError(CourseError, ValueError):
     """A fine-tuning setting or input is wrong; the message says what to change."""
 
 
@@ -63,8 +63,7 @@ class LoraSettings:
     layers: tuple[int, ...] | None = None
 
     def __post_init__(self):
-        if not isinstance(self.rank, int) or self.rank <= 0:
-            raise FinetuneError(f"LoRA rank must be a positive integer, got {self.rank!r}. Typical values: 4, 8, 16.")
+        check_whole_number(self.rank, "LoRA rank", error=FinetuneError, hint="Typical values: 4, 8, 16.")
         if self.alpha <= 0:
             raise FinetuneError(f"LoRA alpha must be positive, got {self.alpha!r}. A common choice is 2 x rank.")
         if not 0 <= self.dropout < 1:
@@ -73,7 +72,7 @@ class LoraSettings:
             raise FinetuneError(f"target_modules must be a non-empty tuple of layer names, e.g. {ATTENTION}.")
         if self.layers is not None and (
             isinstance(self.layers, (str, int)) or not self.layers
-            or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in self.layers)
+            or not all(is_whole_number(i, minimum=0) for i in self.layers)
         ):
             raise FinetuneError(f"layers must be None (all) or a non-empty tuple of layer numbers >= 0, got {self.layers!r}.")
 
@@ -138,8 +137,7 @@ class TrainSettings:
             raise FinetuneError(f"precision must be one of {PRECISIONS}, got {self.precision!r}. "
                                 "'auto' uses bf16 where the processor supports it and fp32 elsewhere.")
         for name in ("steps", "batch_size", "max_length", "save_steps", "micro_batches"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) <= 0:
-                raise FinetuneError(f"{name} must be a positive integer, got {getattr(self, name)!r}.")
+            check_whole_number(getattr(self, name), name, error=FinetuneError)
         if self.batch_size % self.micro_batches:
             raise FinetuneError(f"batch_size ({self.batch_size}) must split evenly into micro_batches "
                                 f"({self.micro_batches}); e.g. batch_size=8 with micro_batches=2 (4 examples per pass).")
@@ -237,8 +235,7 @@ class ParameterCount:
 def top_layers(model, n: int) -> tuple[int, ...]:
     """The numbers of the `n` decoder layers nearest the output, for ``LoraSettings(layers=...)``."""
     total = model.config.num_hidden_layers
-    if isinstance(n, bool) or not isinstance(n, int) or not 0 < n <= total:
-        raise FinetuneError(f"n must be a whole number from 1 to {total} (this model's decoder layers), got {n!r}.")
+    check_whole_number(n, "n", maximum=total, error=FinetuneError, hint=f"This model has {total} decoder layers.")
     return tuple(range(total - n, total))
 
 
@@ -397,6 +394,61 @@ def folder_size_mb(path: str | Path) -> float:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
 
 
+def training_arguments(settings: TrainSettings, run_dir: Path, precision: str, seed: int, device: str = "cpu"):
+    """The `transformers.TrainingArguments` of a course run: `settings.steps` optimiser steps of `settings.batch_size`
+    examples (in `micro_batches` passes whose gradients add up), a linear schedule after warm-up, one logged loss per
+    step, and one resumable checkpoint kept in `run_dir`. Pure: builds the object, touches nothing."""
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=str(run_dir),
+        max_steps=settings.steps,
+        per_device_train_batch_size=settings.batch_size // settings.micro_batches,
+        gradient_accumulation_steps=settings.micro_batches,
+        learning_rate=settings.learning_rate,
+        lr_scheduler_type="linear",
+        warmup_steps=settings.warmup_steps,
+        weight_decay=0.0,
+        logging_steps=1,  # one loss per step, for the plot
+        save_strategy="steps",
+        save_steps=settings.save_steps,
+        save_total_limit=1,  # only the latest checkpoint: enough to resume, little disk
+        activation_checkpointing=settings.gradient_checkpointing,
+        bf16=precision == "bf16",  # autocast: matrix products in bfloat16, weights and optimiser state in fp32
+        activation_checkpointing_kwargs={"use_reentrant": False},
+        use_cpu=device == "cpu",
+        seed=seed,
+        data_seed=seed,
+        dataloader_num_workers=0,  # worker processes would copy the model's memory on some platforms
+        remove_unused_columns=False,  # our examples are plain dicts, nothing to remove
+        report_to=[],
+        disable_tqdm=False,
+        log_level="error",
+    )
+
+
+def _trainer(peft_model, args, examples, tokenizer, precision: str, callbacks: list | None):
+    """A `transformers.Trainer` over the examples, with the course's progress bar in place of Trainer's own."""
+    from transformers import Trainer
+    from transformers.trainer_callback import ProgressCallback
+    from transformers.utils.notebook import NotebookProgressCallback
+
+    trainer = Trainer(
+        model=peft_model,
+        args=args,
+        train_dataset=examples,
+        data_collator=partial(pad_batch, pad_token_id=tokenizer.pad_token_id,
+                              pad_to_multiple_of=BF16_PAD_MULTIPLE if precision == "bf16" else 1),
+    )
+    # Trainer's own bar is ProgressCallback in a terminal and NotebookProgressCallback in Jupyter (a second bar plus
+    # a table with one row per step); ours is one bar with the latest loss on it, and notebooks plot the loss.
+    trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(NotebookProgressCallback)
+    for callback in [_LossProgressBar(precision), *(callbacks or [])]:
+        trainer.add_callback(callback)
+    return trainer
+
+
 def train_lora(
     model,
     tokenizer,
@@ -419,17 +471,13 @@ def train_lora(
     ``<cache>/runs/<run_name>/adapter``. `callbacks` are extra `transformers.TrainerCallback` objects (e.g. to
     stop early).
     """
-    from transformers import Trainer, TrainingArguments
-    from transformers.trainer_callback import ProgressCallback
-    from transformers.utils.notebook import NotebookProgressCallback
     from transformers.trainer_utils import get_last_checkpoint
 
     from .evaluate.meters import check_memory, peak_rss_mb, release_free_memory
 
     config = config or get_config()
     seed = config.seed if settings.seed is None else settings.seed
-    run_dir = _run_dir(config, run_name)
-    precision = training_precision(settings, config)
+    run_dir, precision = _run_dir(config, run_name), training_precision(settings, config)
     checkpoint = _checkpoint_to_resume(run_dir, resume, get_last_checkpoint)
     examples = build_training_set(tokenizer, rows, settings.max_length, system=system, drop_too_long=drop_too_long)
     release_free_memory()
@@ -441,44 +489,8 @@ def train_lora(
     if checkpoint is None:
         shutil.rmtree(run_dir, ignore_errors=True)  # a fresh run must not pick up an old run's checkpoints
     peft_model = add_lora(model, lora, seed=seed)
-    args = TrainingArguments(
-        output_dir=str(run_dir),
-        max_steps=settings.steps,
-        per_device_train_batch_size=settings.batch_size // settings.micro_batches,
-        gradient_accumulation_steps=settings.micro_batches,
-        learning_rate=settings.learning_rate,
-        lr_scheduler_type="linear",
-        warmup_steps=settings.warmup_steps,
-        weight_decay=0.0,
-        logging_steps=1,  # one loss per step, for the plot
-        save_strategy="steps",
-        save_steps=settings.save_steps,
-        save_total_limit=1,  # only the latest checkpoint: enough to resume, little disk
-        activation_checkpointing=settings.gradient_checkpointing,
-        bf16=precision == "bf16",  # autocast: matrix products in bfloat16, weights and optimiser state in fp32
-        activation_checkpointing_kwargs={"use_reentrant": False},
-        use_cpu=config.profile.device == "cpu",
-        seed=seed,
-        data_seed=seed,
-        dataloader_num_workers=0,  # worker processes would copy the model's memory on some platforms
-        remove_unused_columns=False,  # our examples are plain dicts, nothing to remove
-        report_to=[],
-        disable_tqdm=False,
-        log_level="error",
-    )
-    trainer = Trainer(
-        model=peft_model,
-        args=args,
-        train_dataset=examples,
-        data_collator=partial(pad_batch, pad_token_id=tokenizer.pad_token_id,
-                              pad_to_multiple_of=BF16_PAD_MULTIPLE if precision == "bf16" else 1),
-    )
-    # Trainer's own bar is ProgressCallback in a terminal and NotebookProgressCallback in Jupyter (a second bar plus
-    # a table with one row per step); ours is one bar with the latest loss on it, and notebooks plot the loss.
-    trainer.remove_callback(ProgressCallback)
-    trainer.remove_callback(NotebookProgressCallback)
-    for callback in [_LossProgressBar(precision), *(callbacks or [])]:
-        trainer.add_callback(callback)
+    args = training_arguments(settings, run_dir, precision, seed, config.profile.device)
+    trainer = _trainer(peft_model, args, examples, tokenizer, precision, callbacks)
     release_free_memory()  # what earlier generation left behind, before training needs its peak
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
@@ -491,25 +503,15 @@ def train_lora(
     _ready_for_generation(peft_model, settings.gradient_checkpointing)
     adapter_dir = run_dir / "adapter"
     save_adapter(peft_model, adapter_dir)
-    history = [(log["step"], log["loss"]) for log in trainer.state.log_history if "loss" in log]
-    steps_run = trainer.state.global_step - (_step_of(checkpoint) if checkpoint else 0)
+    steps = trainer.state.global_step
     _write_run_record(run_dir, run_fingerprint(model, rows, lora, settings, system, drop_too_long, precision),
-                      seconds=seconds, steps=trainer.state.global_step, precision=precision, examples=len(examples))
+                      seconds=seconds, steps=steps, precision=precision, examples=len(examples))
     count = count_parameters(peft_model)
     return TrainResult(
-        model=peft_model,
-        loss_history=history,
-        steps=trainer.state.global_step,
-        seconds=seconds,
-        seconds_per_step=seconds / max(steps_run, 1),
-        peak_rss_mb=peak_rss_mb(),
-        trainable=count.trainable,
-        total=count.total,
-        examples=len(examples),
-        run_dir=run_dir,
-        adapter_dir=adapter_dir,
-        settings={"lora": lora, "train": settings},
-        precision=precision,
+        model=peft_model, loss_history=[(log["step"], log["loss"]) for log in trainer.state.log_history if "loss" in log],
+        steps=steps, seconds=seconds, seconds_per_step=seconds / max(steps - (_step_of(checkpoint) if checkpoint else 0), 1),
+        peak_rss_mb=peak_rss_mb(), trainable=count.trainable, total=count.total, examples=len(examples), run_dir=run_dir,
+        adapter_dir=adapter_dir, settings={"lora": lora, "train": settings}, precision=precision,
     )
 
 

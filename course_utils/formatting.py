@@ -23,10 +23,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from .config import CourseError
+
 IGNORE_INDEX = -100  # the label value torch's cross-entropy skips
 
 
-class FormattingError(ValueError):
+class FormattingError(CourseError, ValueError):
     """A training example cannot be built; the message says which one and what to change."""
 
 

@@ -17,10 +17,12 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .config import CourseError
+
 NOT_FOUND = "not in the knowledge base"  # what the model is told to say when the sources lack the answer
 
 
-class GroundingError(ValueError):
+class GroundingError(CourseError, ValueError):
     """A prompt or answer cannot be built as asked; the message says how to fix it."""
 
 

@@ -30,12 +30,12 @@ from typing import Sequence
 
 import numpy as np
 
-from .config import is_whole_number
+from .config import CourseError, check_whole_number
 
 INDEX_KINDS = ("exact", "hnsw", "ivf")
 
 
-class RetrievalIndexError(ValueError):
+class RetrievalIndexError(CourseError, ValueError):
     """An index cannot be built, searched or loaded as asked; the message says what to do."""
 
 
@@ -146,8 +146,7 @@ class VectorIndex:
                 f"Query vectors have {queries.shape[1]} dimensions but the index holds {self.dim}-dimensional vectors. "
                 "Embed queries with the model that built the index (or rebuild the index for the new model)."
             )
-        if not is_whole_number(k):
-            raise RetrievalIndexError(f"k must be a positive integer, got {k!r}.")
+        check_whole_number(k, "k", error=RetrievalIndexError)
         if self.ntotal == 0:
             raise RetrievalIndexError("The index is empty: add vectors before searching.")
         scores, ids = self.index.search(queries, int(min(k, self.ntotal)))
@@ -230,8 +229,7 @@ class BM25Index:
         """Per query, up to `k` (position, score) pairs, best first; positions index the texts given at build."""
         if isinstance(queries, str):
             raise RetrievalIndexError("search() takes a list of queries; for one, pass [query].")
-        if not is_whole_number(k):
-            raise RetrievalIndexError(f"k must be a positive integer, got {k!r}.")
+        check_whole_number(k, "k", error=RetrievalIndexError)
         tokens = self.tokenizer.tokenize(list(queries), update_vocab=False, show_progress=False)
         docs, scores = self.bm25.retrieve(tokens, k=min(k, self.size), show_progress=False, n_threads=1)
         # subtle: bm25s pads with score-0 documents; they share no word with the query, so drop them

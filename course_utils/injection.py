@@ -25,6 +25,7 @@ import copy
 import re
 from typing import Sequence
 
+from .config import CourseError
 from .grounding import NOT_FOUND, SYSTEM_PROMPT, check_hits, source_texts
 
 ATTACKER_ADDRESS = "orrinvale-refunds.example"  # .example never resolves: the address is safe to print
@@ -42,7 +43,7 @@ INJECTIONS = {
 INJECTION = INJECTIONS["note to the assistant"]
 
 
-class InjectionError(ValueError):
+class InjectionError(CourseError, ValueError):
     """The experiment cannot be set up as asked; the message says what to pass instead."""
 
 

@@ -33,10 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .config import PRECISIONS, CourseConfig, get_config, is_whole_number
+from .config import PRECISIONS, CourseConfig, CourseError, check_whole_number, get_config
 
 
-class ModelNotAvailableError(RuntimeError):
+class GenerationError(CourseError, ValueError):
+    """A generation setting or input is wrong (a knob out of range, no conversations, an unknown precision)."""
+
+
+class ModelNotAvailableError(CourseError, RuntimeError):
     """A model cannot be found or loaded offline; the message says what to install or run."""
 
 
@@ -333,11 +337,11 @@ def generation_precision(precision: str = "auto", device: str = "cpu", prompts: 
     COURSE_GENERATION_PRECISION=fp32 generates everything in fp32: bf16 kernels differ most between processors, so
     fp32 narrows the spread of answers across machines (benchmarks/variation.json measures it), without removing it."""
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
+        raise GenerationError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     if precision == "auto":
         return "bf16" if prompts > 1 and bf16_supported(device) else "fp32"
     if precision == "bf16" and not bf16_supported(device):
-        raise ValueError(f"precision='bf16' was asked for, but this {device.upper()} has no bfloat16 instructions "
+        raise GenerationError(f"precision='bf16' was asked for, but this {device.upper()} has no bfloat16 instructions "
                          "(emulated bf16 is slower than fp32). Use precision='auto' or 'fp32'.")
     return precision
 
@@ -354,7 +358,7 @@ def _as_messages(conversation) -> list[dict]:
     if isinstance(conversation, str):
         return [{"role": "user", "content": conversation}]
     if not conversation or not all(isinstance(m, dict) and "role" in m and "content" in m for m in conversation):
-        raise ValueError(
+        raise GenerationError(
             "A conversation is a string or a non-empty list of {'role': ..., 'content': ...} dicts, "
             f"got {conversation!r:.120}."
         )
@@ -369,7 +373,7 @@ def prompt_text(tokenizer, conversation) -> str:
 def mean_prompt_tokens(tokenizer, conversations) -> float:
     """Mean number of tokens the model reads per conversation (its chat template included): what each prompt costs."""
     if len(conversations) == 0:
-        raise ValueError("No conversations to count: pass at least one.")
+        raise GenerationError("No conversations to count: pass at least one.")
     return float(sum(len(tokenizer(prompt_text(tokenizer, c), add_special_tokens=False)["input_ids"])
                      for c in conversations) / len(conversations))
 
@@ -417,19 +421,17 @@ def chat_batch(
 
     if isinstance(conversations, str) or (isinstance(conversations, (list, tuple)) and conversations
                                           and isinstance(conversations[0], dict)):
-        raise ValueError(
+        raise GenerationError(
             "chat_batch() takes a list of conversations (each a string or a list of messages); for one, use "
             "models.chat(model, tokenizer, question) or wrap it in a list: chat_batch(model, tokenizer, [question])."
         )
     conversations = list(conversations)
     schemas = _schemas_per_conversation(json_schema, len(conversations))
-    if not is_whole_number(max_new_tokens):
-        raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
-    if not is_whole_number(batch_size):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    check_whole_number(max_new_tokens, "max_new_tokens", error=GenerationError)
+    check_whole_number(batch_size, "batch_size", error=GenerationError)
     prompts = [prompt_text(tokenizer, c) + prefill for c in conversations]
-    if max_batch_tokens is not None and not is_whole_number(max_batch_tokens):
-        raise ValueError(f"max_batch_tokens must be a positive integer or None, got {max_batch_tokens!r}.")
+    if max_batch_tokens is not None:
+        check_whole_number(max_batch_tokens, "max_batch_tokens", error=GenerationError, hint="Or None: no limit.")
     tokenize = sort_by_length or share_prefix or max_batch_tokens is not None
     token_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"] if tokenize else None
     order = list(range(len(prompts)))
@@ -490,8 +492,7 @@ def timed_chat(model, tokenizer, messages, max_new_tokens: int = 40, precision: 
     its grammar's work to every step, and compiles the schema first: `grammar_seconds`)."""
     import torch
 
-    if not is_whole_number(max_new_tokens):
-        raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}.")
+    check_whole_number(max_new_tokens, "max_new_tokens", error=GenerationError)
     batch = tokenizer([prompt_text(tokenizer, messages)], return_tensors="pt", add_special_tokens=False).to(model.device)
     precision = generation_precision(precision or get_config().generation_precision, model.device.type, 1)
     clock = _StepClock()
@@ -530,7 +531,7 @@ def _schemas_per_conversation(json_schema, count: int) -> list[dict] | None:
         return [json_schema] * count
     schemas = list(json_schema)
     if len(schemas) != count or not all(isinstance(s, dict) for s in schemas):
-        raise ValueError(f"json_schema is one schema (a dict) or a list of one per conversation: got {len(schemas)} "
+        raise GenerationError(f"json_schema is one schema (a dict) or a list of one per conversation: got {len(schemas)} "
                          f"items for {count} conversations.")
     return schemas
 

@@ -27,7 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from .chunking import Chunk, chunk_documents, chunk_markdown, chunk_text
-from .config import is_whole_number
+from .config import CourseError, check_whole_number
 from .files import write_json_atomic
 from .grounding import (  # re-exported: `rag` is the one module a notebook needs
     NOT_FOUND,
@@ -48,7 +48,7 @@ from .indexes import INDEX_KINDS, BM25Index, RetrievalIndexError, VectorIndex, r
 METHODS = ("dense", "bm25", "hybrid")
 
 
-class RAGError(ValueError):
+class RAGError(CourseError, ValueError):
     """A retrieval or generation request cannot be served as asked; the message says how to fix it."""
 
 
@@ -163,8 +163,7 @@ class KnowledgeIndex:
     def _check_request(self, queries: Sequence[str], k: int, method: str) -> None:
         if method not in METHODS:
             raise RAGError(f"Unknown retrieval method {method!r}. Choose one of {METHODS}.")
-        if not is_whole_number(k):
-            raise RAGError(f"k (how many chunks to return) must be a positive integer, got {k!r}.")
+        check_whole_number(k, "k (how many chunks to return)", error=RAGError)
         for q in queries:
             if not isinstance(q, str) or not q.strip():
                 raise RAGError(f"Empty query {q!r}: ask a question in words, e.g. 'How much does the K3 cost?'.")

@@ -50,7 +50,7 @@ import os
 import platform
 from pathlib import Path
 
-from .config import REPO_ROOT, CourseConfig, get_config
+from .config import REPO_ROOT, CourseConfig, CourseError, get_config
 from .files import write_json_atomic
 
 FORMAT = 1
@@ -62,7 +62,7 @@ METRICS = BOARD_METRICS + UPDATE_METRICS
 REFERENCE_PATH = REPO_ROOT / "benchmarks" / "scoreboard_reference.json"
 
 
-class ResultsError(ValueError):
+class ResultsError(CourseError, ValueError):
     """A results file is missing, damaged or of another format; the message says what to do."""
 
 

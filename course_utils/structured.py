@@ -25,8 +25,10 @@ import functools
 import json
 from typing import Sequence
 
+from .config import CourseError
 
-class StructuredDecodingError(ValueError):
+
+class StructuredDecodingError(CourseError, ValueError):
     """A schema the constrained decoder cannot use."""
 
 

@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .config import is_whole_number
+from .config import CourseError, check_whole_number, is_whole_number
 from .data import UNANSWERABLE, DatasetError, load_questions, load_support
 from .evaluate.answers import answer_correct, normalize_answer
 from .evaluate.generation import parse_json
@@ -66,7 +66,7 @@ STRATA = ("seen fact", "unseen fact", "unanswerable")
 TARGET_KEYS = ("answer", "sources", "answerable")
 
 
-class SupportError(ValueError):
+class SupportError(CourseError, ValueError):
     """A support question, target or request is malformed; the message says what to fix."""
 
 
@@ -456,8 +456,7 @@ def reader_rows(
     """
     if not 0 <= distractor_share < 1:
         raise SupportError(f"distractor_share must be in [0, 1), got {distractor_share!r}.")
-    if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
-        raise SupportError(f"k must be a positive integer, got {k!r}.")
+    check_whole_number(k, "k", error=SupportError)
     rng = random.Random(seed)
     rows = []
     for _, q in task.iterrows():

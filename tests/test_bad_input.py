@@ -47,6 +47,8 @@ TABLE = [
     (finetune.LoraSettings, (), {"target_modules": "q_proj"}, finetune.FinetuneError, "tuple of layer names"),
     (finetune.LoraSettings, (), {"layers": (-1,)}, finetune.FinetuneError, "layer numbers >= 0"),
     (finetune.TrainSettings, (), {"steps": 0}, finetune.FinetuneError, "positive integer"),
+    (finetune.TrainSettings, (), {"steps": True}, finetune.FinetuneError, "steps must be a positive integer, got True"),
+    (finetune.LoraSettings, (), {"rank": True}, finetune.FinetuneError, "rank must be a positive integer, got True"),
     (finetune.TrainSettings, (), {"learning_rate": 0}, finetune.FinetuneError, "Try 1e-3"),
     (finetune.folder_size_mb, ("/nonexistent-adapter",), {}, finetune.FinetuneError, "adapter_dir"),
     (finetune.load_adapter, (None, "/nonexistent-adapter"), {}, finetune.CheckpointNotFoundError, "train_lora"),

@@ -13,6 +13,11 @@ from course_utils import costs, decision, results
 from course_utils.config import get_config
 from course_utils.decision import APPROACHES, CRITERIA, DEFAULTS, MATRIX_ROWS, USE_CASES, recommend
 
+# The direction that moves each criterion toward RAG: +1 = a larger value, -1 = a smaller one (what the monotonicity tests below check).
+TOWARD_RAG = {"knowledge_freshness": 1, "training_examples": -1, "output_format": -1, "deployment_speed": 1,
+              "behaviour_change": -1, "citations": 1, "knowledge_base_docs": 1, "grounding": 1,
+              "latency_budget_s": 1, "budget": -1}
+
 # What the article says, written out here so that a change to the module's own tables cannot go unnoticed.
 ARTICLE_USE_CASES = {
     "customer support bot": "RAG", "document Q&A": "RAG", "knowledge-base search": "RAG", "legal research": "RAG",
@@ -145,8 +150,8 @@ def steps_toward_rag(name: str, value: float) -> list[float]:
     c = CRITERIA[name]
     grid = sorted(set(c.values) | {value} | ({c.minimum, c.maximum, 3, 300, 3_000, 1e7} if c.kind == "amount" else set()))
     grid = [v for v in grid if c.minimum <= v <= (c.maximum if c.kind == "amount" else max(c.values))]
-    ahead = [v for v in grid if (v > value if decision.TOWARD_RAG[name] > 0 else v < value)]
-    return sorted(ahead, reverse=decision.TOWARD_RAG[name] < 0)
+    ahead = [v for v in grid if (v > value if TOWARD_RAG[name] > 0 else v < value)]
+    return sorted(ahead, reverse=TOWARD_RAG[name] < 0)
 
 
 @pytest.mark.parametrize("name", list(CRITERIA))
@@ -182,7 +187,7 @@ def test_the_groups_are_the_ones_the_article_implies():
 def steps_raising_the_need(name: str, value: float) -> list[float]:
     """Values of a knowledge or behaviour criterion that ask for more of its half than `value` does."""
     c = CRITERIA[name]
-    more_rag = decision.TOWARD_RAG[name] > 0
+    more_rag = TOWARD_RAG[name] > 0
     up = more_rag if c.group == "knowledge" else not more_rag  # a behaviour need rises as the answer moves from RAG
     grid = sorted(set(c.values) | ({c.minimum, min(c.maximum, 1e7), 3, 300, 3_000} if c.kind == "amount" else set()))
     return sorted((v for v in grid if (v > value if up else v < value)), reverse=not up)

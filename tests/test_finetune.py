@@ -406,3 +406,12 @@ def tiny_model_of_width(hidden):
 
     return LlamaForCausalLM(LlamaConfig(vocab_size=49152, hidden_size=hidden, intermediate_size=64, num_hidden_layers=2,
                                         num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True))
+
+
+def test_training_arguments_split_a_step_into_micro_batches(tmp_path):
+    args = finetune.training_arguments(TrainSettings(steps=7, batch_size=8, micro_batches=2), tmp_path, "fp32", seed=3)
+    assert (args.max_steps, args.per_device_train_batch_size, args.gradient_accumulation_steps) == (7, 4, 2)
+    assert (args.bf16, args.seed, args.logging_steps, args.save_total_limit) == (False, 3, 1, 1)
+    if finetune.bf16_supported():  # transformers may refuse bf16 on a processor without it
+        assert finetune.training_arguments(TrainSettings(), tmp_path, "bf16", seed=3).bf16
+    assert not (tmp_path / "runs").exists() and list(tmp_path.iterdir()) == []  # building the arguments writes nothing

@@ -206,7 +206,7 @@ def test_shared_prefix_length_edge_cases():
         (dict(conversations=["hi"], max_new_tokens=0), "max_new_tokens must be a positive integer"),
         (dict(conversations=["hi"], batch_size=0), "batch_size must be a positive integer"),
         (dict(conversations=["hi"], batch_size=True), "batch_size must be a positive integer"),
-        (dict(conversations=["hi"], max_batch_tokens=0), "max_batch_tokens must be a positive integer or None"),
+        (dict(conversations=["hi"], max_batch_tokens=0), "max_batch_tokens must be a positive integer, got 0. Or None: no limit"),
         (dict(conversations="Hello"), "list of conversations"),
         (dict(conversations=[{"role": "user", "content": "Hello"}]), "list of conversations"),
     ],

@@ -8,3 +8,9 @@
 
 Import the module you need, e.g. ``from course_utils.evaluate import retrieval``.
 """
+
+from ..config import CourseError
+
+
+class MetricError(CourseError, ValueError):
+    """A measurement's inputs are unusable: empty, of different lengths, or a k, a count or a schema out of range."""

@@ -27,6 +27,8 @@ import unicodedata
 from collections import Counter
 from typing import Iterable, Sequence
 
+from . import MetricError
+
 _ARTICLES = {"a", "an", "the"}
 # Keep "." and "," when they sit between digits (49.99, 1,200); every other punctuation mark goes.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
@@ -51,7 +53,7 @@ def _references(gold: str, variants: Iterable[str] | None) -> list[str]:
     normalised = [normalize_answer(r) for r in refs]
     normalised = [r for r in normalised if r]
     if not normalised:
-        raise ValueError(
+        raise MetricError(
             f"Gold answer {gold!r} and its variants are empty after normalisation; "
             "there is nothing to compare with. Check the question's 'answer' field."
         )
@@ -98,11 +100,11 @@ def answer_accuracy(
 ) -> float:
     """Share of predictions that `answer_correct` accepts (0.0 to 1.0). `variants` is one list per question."""
     if len(predictions) != len(golds):
-        raise ValueError(f"Got {len(predictions)} predictions for {len(golds)} gold answers; pass one per question.")
+        raise MetricError(f"Got {len(predictions)} predictions for {len(golds)} gold answers; pass one per question.")
     if not golds:
-        raise ValueError("No answers to score: pass at least one prediction and gold answer.")
+        raise MetricError("No answers to score: pass at least one prediction and gold answer.")
     variants = variants if variants is not None else [None] * len(golds)
     if len(variants) != len(golds):
-        raise ValueError(f"Got {len(variants)} variant lists for {len(golds)} gold answers; pass one per question.")
+        raise MetricError(f"Got {len(variants)} variant lists for {len(golds)} gold answers; pass one per question.")
     hits = [answer_correct(p, g, v) for p, g, v in zip(predictions, golds, variants)]
     return sum(hits) / len(hits)

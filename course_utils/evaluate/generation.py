@@ -22,6 +22,8 @@ import json
 import re
 from typing import Sequence
 
+from . import MetricError
+
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
 
 
@@ -72,7 +74,7 @@ def schema_validity(outputs: Sequence[str], schema: dict, lenient: bool = False)
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
-        raise ValueError(f"The schema itself is not a valid JSON Schema: {err.message}. Load it with data.load_schema().") from None
+        raise MetricError(f"The schema itself is not a valid JSON Schema: {err.message}. Load it with data.load_schema().") from None
     validator = Draft202012Validator(schema)
     records = [parse_json(o, lenient) for o in outputs]
     return sum(r is not None and validator.is_valid(r) for r in records) / len(outputs)
@@ -88,10 +90,10 @@ def field_accuracy(
     """
     _check_not_empty(outputs)
     if len(outputs) != len(golds):
-        raise ValueError(f"Got {len(outputs)} outputs but {len(golds)} gold records; pass one gold record per output.")
+        raise MetricError(f"Got {len(outputs)} outputs but {len(golds)} gold records; pass one gold record per output.")
     fields = list(fields or golds[0])
     if not fields:
-        raise ValueError("No fields to compare: the first gold record is empty and no `fields` were given. "
+        raise MetricError("No fields to compare: the first gold record is empty and no `fields` were given. "
                          "Pass gold records with keys, or fields=['name', ...].")
     records = [parse_json(o, lenient) or {} for o in outputs]
     scores = {f: sum(r.get(f, _MISSING) == g.get(f) for r, g in zip(records, golds)) / len(outputs) for f in fields}
@@ -157,4 +159,4 @@ def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, 
 
 def _check_not_empty(items) -> None:
     if items is None or len(items) == 0:
-        raise ValueError("Nothing to score: the list of outputs is empty. Generate some answers first.")
+        raise MetricError("Nothing to score: the list of outputs is empty. Generate some answers first.")

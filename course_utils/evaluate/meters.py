@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Callable
+
+from . import MetricError
+from ..config import CourseError
 
 
 class Timer:
@@ -72,7 +74,7 @@ def release_free_memory() -> None:
             pass
 
 
-class MemoryBudgetError(RuntimeError):
+class MemoryBudgetError(CourseError, RuntimeError):
     """A step would need more memory than this machine has free; the message says what to close or change."""
 
 
@@ -106,7 +108,7 @@ def check_memory(needed_mb: float, what: str, advice: str = "") -> float:
     import os
 
     if not isinstance(needed_mb, (int, float)) or isinstance(needed_mb, bool) or needed_mb < 0:
-        raise ValueError(f"needed_mb must be a number of MiB (0 or more), got {needed_mb!r}.")
+        raise MetricError(f"needed_mb must be a number of MiB (0 or more), got {needed_mb!r}.")
     free = available_memory_mb()
     if os.environ.get("COURSE_MEMORY_CHECK", "1").strip() in ("0", "no", "false", "off"):
         return free
@@ -118,13 +120,6 @@ def check_memory(needed_mb: float, what: str, advice: str = "") -> float:
             "(To skip this check, set COURSE_MEMORY_CHECK=0.)"
         )
     return free
-
-
-def measure(fn: Callable[..., Any], *args, **kwargs) -> tuple[Any, float, float]:
-    """Run ``fn(*args, **kwargs)`` and return ``(result, seconds, peak_rss_mb_after)``."""
-    with Timer() as t:
-        result = fn(*args, **kwargs)
-    return result, t.seconds, peak_rss_mb()
 
 
 def count_tokens(tokenizer, text: str) -> int:

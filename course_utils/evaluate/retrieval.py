@@ -26,14 +26,13 @@ from __future__ import annotations
 import math
 from typing import Collection, Iterable, Sequence
 
-
-class MetricError(ValueError):
-    """Metric inputs are unusable (k <= 0, no relevant documents, lists of different lengths)."""
+from . import MetricError
+from ..config import check_whole_number
 
 
 def _prepare(retrieved: Sequence[str], relevant: Collection[str], k: int | None) -> tuple[list[str], set[str]]:
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k <= 0):
-        raise MetricError(f"k must be a positive integer, got {k!r}.")
+    if k is not None:
+        check_whole_number(k, "k", error=MetricError)
     for name, ids in (("retrieved", retrieved), ("relevant", relevant)):
         if isinstance(ids, (str, bytes)):
             raise MetricError(f"{name} must be a list of document ids, got the string {ids!r}. Wrap one id in a list: [{ids!r}].")

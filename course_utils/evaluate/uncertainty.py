@@ -18,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
+from . import MetricError
 from ..config import is_whole_number
 
 Z95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
@@ -25,7 +26,7 @@ Z95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
 
 def _counts(k, n) -> tuple[int, int]:
     if not (is_whole_number(k, minimum=0) and is_whole_number(n) and k <= n):
-        raise ValueError(f"A share needs whole counts 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}.")
+        raise MetricError(f"A share needs whole counts 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}.")
     return int(k), int(n)
 
 
@@ -104,7 +105,7 @@ def compare(correct_a: Sequence[bool], correct_b: Sequence[bool], resamples: int
 
     a, b = np.asarray(correct_a, dtype=bool), np.asarray(correct_b, dtype=bool)
     if a.shape != b.shape or a.ndim != 1 or not len(a):
-        raise ValueError(f"compare() needs two equally long, non-empty lists of per-question results, got {a.shape} "
+        raise MetricError(f"compare() needs two equally long, non-empty lists of per-question results, got {a.shape} "
                          f"and {b.shape}: score both systems on the same questions.")
     only_a, only_b = int((a & ~b).sum()), int((b & ~a).sum())
     p_value = 1.0 if only_a + only_b == 0 else float(binomtest(only_b, only_a + only_b, 0.5).pvalue)

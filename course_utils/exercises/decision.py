@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Callable, Mapping
 
-from course_utils import costs, decision
-from course_utils.exercises import not_done
+from .. import costs, decision
+from . import not_done
 
 # Exercise 1: the support bot of the article, one year on (see the notebook): every answer a strict JSON object,
 # 3,000 logged answers to train on, and the next release months away.

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from course_utils.exercises import not_done
+from . import not_done
 
 
 def check_cosine(cosine: Callable) -> None:
