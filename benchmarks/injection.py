@@ -38,11 +38,12 @@ K, MAX_NEW_TOKENS = 3, 40
 def main() -> None:
     from course_utils import data, models, rag
     from course_utils import injection as inj
-    from course_utils.config import get_config
+    from course_utils.config import fit_threads_to_cpu_budget, get_config
     from course_utils.embeddings import load_cached_embedder
     from course_utils.evaluate.answers import answer_correct
 
     config = get_config()
+    fit_threads_to_cpu_budget()
     embedder = load_cached_embedder(config)
     generator, tokenizer = models.load_generator(config=config)
     questions = data.load_questions()

@@ -69,9 +69,10 @@ N_TEST = 32
 def run_one(spec: dict, quality: bool) -> dict:
     """Train one configuration in this process and return its figures."""
     from course_utils import data, finetune, models
-    from course_utils.config import get_config
+    from course_utils.config import fit_threads_to_cpu_budget, get_config
     from course_utils.evaluate import generation as gen
 
+    fit_threads_to_cpu_budget()
     targets = finetune.ATTENTION + (finetune.MLP if spec["targets"] == "attention + MLP" else ())
     steps = spec["steps"] if quality else COST_STEPS
     model, tokenizer = models.load_generator()

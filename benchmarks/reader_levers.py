@@ -99,10 +99,11 @@ def run_one(overrides: dict) -> dict:
     import time
 
     from course_utils import data, finetune, models, rag, support
-    from course_utils.config import get_config
+    from course_utils.config import fit_threads_to_cpu_budget, get_config
     from course_utils.embeddings import load_cached_embedder
     from course_utils.evaluate.meters import peak_rss_mb
 
+    fit_threads_to_cpu_budget()
     closed_book = bool(overrides.get("closed_book"))
     # every row trains in fp32 unless it says otherwise: the sweep ran before mixed precision was tried
     spec = {**support.READER, "precision": "fp32", **(closed_book_settings() if closed_book else {}), **overrides}

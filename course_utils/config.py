@@ -8,7 +8,9 @@ Every value has a safe CPU default and can be overridden with an environment var
     >>> cfg.profile.name
     'fast'
 
-Reading the configuration has no side effects: nothing is created, downloaded or seeded here.
+Reading the configuration has no side effects: nothing is created, downloaded, seeded or set here. Two calls
+change the process, and each notebook's setup cell makes them: `seed_everything(config.seed)` and
+`fit_threads_to_cpu_budget()`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Callable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,61 +66,102 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+PRECISIONS = ("auto", "fp32", "bf16")  # for training (finetune.TrainSettings) and generation (models.chat_batch)
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One setting of the course: the CourseConfig field it fills, the environment variable that overrides it, its
+    default, how the variable's text is read (`parse(knob, text)`), and a line of help (README's table)."""
+
+    name: str
+    env: str
+    default: Any
+    parse: Callable[["Knob", str], Any]
+    help: str
+
+
+def _text(knob: Knob, raw: str) -> str:
+    return raw
+
+
+def _path(knob: Knob, raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _integer(knob: Knob, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{knob.env}={raw!r} is not an integer. Set it to a whole number, e.g. "
+                          f"{knob.env}={knob.default}.") from None
+
+
+def _yes_no(knob: Knob, raw: str) -> bool:
+    raw = raw.strip().lower()
+    if raw in ("0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise ConfigError(f"{knob.env}={raw!r} is not a yes/no value. Use {knob.env}=1 to enable or leave it unset.")
+
+
+def _on_unless_off(knob: Knob, raw: str) -> bool:
+    return raw.strip().lower() not in ("0", "no", "false", "off")
+
+
+def _one_of(*choices: str) -> Callable[[Knob, str], str]:
+    def parse(knob: Knob, raw: str) -> str:
+        if raw not in choices:
+            raise ConfigError(f"{knob.env}={raw!r} is not supported. Use {', '.join(map(repr, choices[:-1]))} or "
+                              f"{choices[-1]!r}.")
+        return raw
+    return parse
+
+
+# Every setting an environment variable can change, in one visible place: CourseConfig's defaults and README's
+# configuration table (ENV_VARS) are made from it. The runs' training settings live in finetune.TRAINING_RUNS.
+KNOBS = (
+    Knob("profile", "COURSE_PROFILE", "fast", _text, "run profile: 'fast' (default, CPU) or 'full' (GPU)"),
+    Knob("cache_dir", "COURSE_CACHE_DIR", REPO_ROOT / ".cache", _path,
+         "folder for converted models, embedding cache, adapters (default: <repo>/.cache)"),
+    Knob("datasets_dir", "COURSE_DATASETS_DIR", REPO_ROOT / "datasets", _path,
+         "folder holding the course datasets (default: <repo>/datasets)"),
+    Knob("seed", "COURSE_SEED", 42, _integer, "integer seed (default: 42)"),
+    Knob("generator", "COURSE_GENERATOR", "smollm2-135m-instruct", _text,
+         "generator model name (default: smollm2-135m-instruct)"),
+    Knob("embedder", "COURSE_EMBEDDER", "all-minilm-l6-v2", _text, "embedding model name (default: all-minilm-l6-v2)"),
+    Knob("allow_hub", "COURSE_ALLOW_HUB", False, _yes_no,
+         "'1' to allow Hugging Face Hub model ids (needs network; never used by default)"),
+    Knob("device", "COURSE_DEVICE", None, _one_of("cpu", "cuda"), "override the profile's device: 'cpu' or 'cuda'"),
+    Knob("memory_check", "COURSE_MEMORY_CHECK", True, _on_unless_off,
+         "'0' to skip the free-memory check before loading a model or training (default: on)"),
+    Knob("generation_precision", "COURSE_GENERATION_PRECISION", "auto", _one_of(*PRECISIONS),
+         "'auto' (default: batches in bf16 where the processor has it), 'fp32' or 'bf16'"),
+)
+ENV_VARS = {knob.env: knob.help for knob in KNOBS}  # documented in README.md (a test compares them)
+_DEFAULTS = {knob.name: knob.default for knob in KNOBS}
+
+
 @dataclass(frozen=True)
 class CourseConfig:
-    """Everything a notebook needs to know about where things live and how big to run."""
+    """Everything a notebook needs to know about where things live and how big to run (defaults: KNOBS)."""
 
     repo_root: Path = REPO_ROOT  # the checkout (holds notebooks/, datasets/, course_utils/)
-    datasets_dir: Path = REPO_ROOT / "datasets"  # the course's generated datasets
-    cache_dir: Path = REPO_ROOT / ".cache"  # converted models, embedding cache, adapters, indexes
-    seed: int = 42  # one seed for Python, NumPy and torch (see seed_everything)
-    generator: str = "smollm2-135m-instruct"  # a name from models.KNOWN_MODELS, or a Hub id if allowed
-    embedder: str = "all-minilm-l6-v2"  # a name from models.KNOWN_MODELS, or a Hub id if allowed
-    allow_hub: bool = False  # True lets the resolver use Hugging Face Hub ids (needs network)
-    generation_precision: str = "auto"  # batched generation in bf16 where the processor has it ("auto"), or "fp32"
-    profile: Profile = field(default_factory=lambda: PROFILES["fast"])
+    datasets_dir: Path = _DEFAULTS["datasets_dir"]  # the course's generated datasets
+    cache_dir: Path = _DEFAULTS["cache_dir"]  # converted models, embedding cache, adapters, indexes
+    seed: int = _DEFAULTS["seed"]  # one seed for Python, NumPy and torch (see seed_everything)
+    generator: str = _DEFAULTS["generator"]  # a name from models.KNOWN_MODELS, or a Hub id if allowed
+    embedder: str = _DEFAULTS["embedder"]  # a name from models.KNOWN_MODELS, or a Hub id if allowed
+    allow_hub: bool = _DEFAULTS["allow_hub"]  # True lets the resolver use Hugging Face Hub ids (needs network)
+    generation_precision: str = _DEFAULTS["generation_precision"]  # bf16 batches where the processor has it ("auto")
+    memory_check: bool = _DEFAULTS["memory_check"]  # check free memory before loading a model or training
+    profile: Profile = field(default_factory=lambda: PROFILES[_DEFAULTS["profile"]])
 
     @property
     def models_dir(self) -> Path:
         """Where converted model folders are kept."""
         return self.cache_dir / "models"
-
-
-PRECISIONS = ("auto", "fp32", "bf16")  # for training (finetune.TrainSettings) and generation (models.chat_batch)
-
-
-# Environment variables that override the defaults (documented in README.md).
-ENV_VARS = {
-    "COURSE_PROFILE": "run profile: 'fast' (default, CPU) or 'full' (GPU)",
-    "COURSE_CACHE_DIR": "folder for converted models, embedding cache, adapters (default: <repo>/.cache)",
-    "COURSE_DATASETS_DIR": "folder holding the course datasets (default: <repo>/datasets)",
-    "COURSE_SEED": "integer seed (default: 42)",
-    "COURSE_GENERATOR": "generator model name (default: smollm2-135m-instruct)",
-    "COURSE_EMBEDDER": "embedding model name (default: all-minilm-l6-v2)",
-    "COURSE_ALLOW_HUB": "'1' to allow Hugging Face Hub model ids (needs network; never used by default)",
-    "COURSE_DEVICE": "override the profile's device: 'cpu' or 'cuda'",
-    "COURSE_MEMORY_CHECK": "'0' to skip the free-memory check before loading a model or training (default: on)",
-    "COURSE_GENERATION_PRECISION": "'auto' (default: batches in bf16 where the processor has it), 'fp32' or 'bf16'",
-}
-
-
-def _env_int(env: dict[str, str], key: str, default: int) -> int:
-    raw = env.get(key)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{key}={raw!r} is not an integer. Set it to a whole number, e.g. {key}={default}.") from None
-
-
-def _env_bool(env: dict[str, str], key: str) -> bool:
-    raw = env.get(key, "").strip().lower()
-    if raw in ("", "0", "false", "no"):
-        return False
-    if raw in ("1", "true", "yes"):
-        return True
-    raise ConfigError(f"{key}={raw!r} is not a yes/no value. Use {key}=1 to enable or leave it unset.")
 
 
 def is_whole_number(value, minimum: int = 1) -> bool:
@@ -138,38 +182,20 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
     e.g. ``get_config(profile="full")`` or ``get_config(cache_dir=tmp_path)``.
     """
     env = dict(os.environ if env is None else env)
-    profile_name = overrides.pop("profile", None) or env.get("COURSE_PROFILE") or "fast"
+    values = {knob.name: knob.parse(knob, env[knob.env]) if env.get(knob.env) else knob.default for knob in KNOBS}
+    profile_name = overrides.pop("profile", None) or values["profile"]
     if isinstance(profile_name, Profile):
-        profile = profile_name
+        values["profile"] = profile_name
     elif profile_name in PROFILES:
-        profile = PROFILES[profile_name]
+        values["profile"] = PROFILES[profile_name]
     else:
         raise ConfigError(
             f"Unknown run profile {profile_name!r}. Choose one of {sorted(PROFILES)} "
             "(set COURSE_PROFILE or pass profile=...)."
         )
-    device = env.get("COURSE_DEVICE")
+    device = values.pop("device")
     if device:
-        if device not in ("cpu", "cuda"):
-            raise ConfigError(f"COURSE_DEVICE={device!r} is not supported. Use 'cpu' or 'cuda'.")
-        profile = replace(profile, device=device)
-
-    precision = env.get("COURSE_GENERATION_PRECISION") or "auto"
-    if precision not in PRECISIONS:
-        raise ConfigError(f"COURSE_GENERATION_PRECISION={precision!r} is not supported. Use 'auto', 'fp32' or 'bf16'.")
-
-    values = dict(
-        cache_dir=Path(env["COURSE_CACHE_DIR"]).expanduser() if env.get("COURSE_CACHE_DIR") else REPO_ROOT / ".cache",
-        datasets_dir=Path(env["COURSE_DATASETS_DIR"]).expanduser()
-        if env.get("COURSE_DATASETS_DIR")
-        else REPO_ROOT / "datasets",
-        seed=_env_int(env, "COURSE_SEED", 42),
-        generator=env.get("COURSE_GENERATOR") or "smollm2-135m-instruct",
-        embedder=env.get("COURSE_EMBEDDER") or "all-minilm-l6-v2",
-        allow_hub=_env_bool(env, "COURSE_ALLOW_HUB"),
-        generation_precision=precision,
-        profile=profile,
-    )
+        values["profile"] = replace(values["profile"], device=device)
     unknown = set(overrides) - set(CourseConfig.__dataclass_fields__)
     if unknown:
         raise ConfigError(f"Unknown config field(s) {sorted(unknown)}. Known: {sorted(CourseConfig.__dataclass_fields__)}.")
@@ -177,11 +203,10 @@ def get_config(env: dict[str, str] | None = None, **overrides) -> CourseConfig:
     for key in ("cache_dir", "datasets_dir"):
         values[key] = Path(values[key])
     check_seed(values["seed"], example="get_config(seed=42), or COURSE_SEED=42 in the environment")
-    fit_threads_to_cpu_budget()
     return CourseConfig(**values)
 
 
-@functools.lru_cache(maxsize=None)  # read once per process: get_config() asks on every call
+@functools.lru_cache(maxsize=None)  # read once per process
 def cpu_budget(cgroup_root: str = "/sys/fs/cgroup") -> int:
     """How many CPUs this process may really use: the CPUs it may run on, capped by a container's CPU quota.
 
@@ -204,7 +229,7 @@ def cpu_budget(cgroup_root: str = "/sys/fs/cgroup") -> int:
 def fit_threads_to_cpu_budget(budget: int | None = None) -> int:
     """Lower torch's and FAISS's thread counts to `cpu_budget()` where they are higher (never raise them).
 
-    Called by `get_config()`, which every notebook calls first. On a machine without a quota (a laptop, this
+    Each notebook's setup cell calls it, before any computation. On a machine without a quota (a laptop, this
     course's benchmark machine) the budget equals the cores torch already uses, and nothing changes.
     """
     budget = budget or cpu_budget()

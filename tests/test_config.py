@@ -139,3 +139,31 @@ def test_threads_follow_a_containers_cpu_quota(tmp_path):
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_every_knob_is_one_row_that_makes_the_default_and_the_readme_line():
+    from dataclasses import fields
+
+    from course_utils.config import ENV_VARS, KNOBS, CourseConfig
+
+    made = CourseConfig()
+    for knob in KNOBS:
+        assert ENV_VARS[knob.env] == knob.help
+        if knob.name == "profile":
+            assert made.profile == PROFILES[knob.default]
+        elif knob.name in {f.name for f in fields(CourseConfig)}:
+            assert getattr(made, knob.name) == knob.default, knob.name
+    assert set(ENV_VARS) == {k.env for k in KNOBS}
+    assert get_config(env={"COURSE_MEMORY_CHECK": "0"}).memory_check is False
+    assert get_config(env={}).memory_check is True
+
+
+def test_get_config_sets_no_threads(monkeypatch):
+    import torch
+
+    from course_utils import config
+
+    monkeypatch.setattr(config, "cpu_budget", lambda *a: 1)
+    before = torch.get_num_threads()
+    get_config(env={})
+    assert torch.get_num_threads() == before  # only fit_threads_to_cpu_budget(), in each setup cell, sets them

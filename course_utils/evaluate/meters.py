@@ -17,7 +17,7 @@ import sys
 import time
 
 from . import MetricError
-from ..config import CourseError
+from ..config import CourseError, get_config
 
 
 class Timer:
@@ -105,12 +105,10 @@ def check_memory(needed_mb: float, what: str, advice: str = "") -> float:
     into an error that says what to close. Set ``COURSE_MEMORY_CHECK=0`` to skip it (for instance where the
     operating system would swap rather than fail).
     """
-    import os
-
     if not isinstance(needed_mb, (int, float)) or isinstance(needed_mb, bool) or needed_mb < 0:
         raise MetricError(f"needed_mb must be a number of MiB (0 or more), got {needed_mb!r}.")
     free = available_memory_mb()
-    if os.environ.get("COURSE_MEMORY_CHECK", "1").strip() in ("0", "no", "false", "off"):
+    if not get_config().memory_check:
         return free
     if free < needed_mb:
         raise MemoryBudgetError(
