@@ -3,14 +3,20 @@ out-of-range knobs each raise the kit's own error class with a message that says
 that need a loaded model have theirs next to their other tests (test_models, test_finetune, test_rag, test_support).
 `test_the_table_covers_the_public_api` prints the table's size and its share of the public functions."""
 
+import importlib
+import inspect
+import pkgutil
+import random
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils import chunking, config, costs, data, decision, finetune, grounding, indexes, injection, models, results, support
-from course_utils.evaluate import answers, generation, meters, retrieval
+import course_utils
+from course_utils import (chunking, config, costs, data, decision, decision_widgets, finetune, formatting, grounding, indexes,
+                          injection, models, results, structured, support)
+from course_utils.evaluate import answers, generation, meters, retrieval, uncertainty
 
 DF = pd.DataFrame
 # (function, args, kwargs, error class, a phrase the message must contain: what is wrong or what to do)
@@ -102,6 +108,48 @@ TABLE = [
     (retrieval.recall_at_k, (["a"], [], 1), {}, retrieval.MetricError, "Leave unanswerable questions out"),
     (retrieval.ndcg_at_k, ("abc", ["a"], 2), {}, retrieval.MetricError, "list of document ids"),
     (retrieval.precision_at_k, (["a"], "a", 1), {}, retrieval.MetricError, "Wrap one id in a list"),
+    # --- rows added with the public-surface check: functions that already raise the kit's error
+    (chunking.chunk_markdown, ("abc", "d"), {"max_size": 0}, chunking.ChunkingError, "positive integer"),
+    (config.check_whole_number, ("a", "n"), {}, config.ConfigError, "positive integer"),
+    (config.check_seed, ("a",), {}, config.ConfigError, "whole number"),
+    (costs.systems_table, ({},), {"price_per_hour": -1}, costs.CostInputError, "Enter 0 or more"),
+    (costs.UnitCosts, ({"RAG": 1}, 0.1, {}, "assumed", ""), {}, costs.CostInputError, "lack the approach"),
+    (data.load_extraction, ("nope",), {}, data.DatasetError, "Use one of"),
+    (data.load_style, ("nope",), {}, data.DatasetError, "Use one of"),
+    (decision.check_settings, ({"nope": 1},), {}, decision.UnknownCriterionError, "Known criteria"),
+    (decision.holds, ({"nope": 1},), {}, decision.UnknownCriterionError, "Known criteria"),
+    (decision_widgets.Workbench, (), {"settings": {"nope": 1}}, decision.UnknownCriterionError, "Known criteria"),
+    (generation.style_adherence, ([], {}), {}, retrieval.MetricError, "Generate some answers first"),
+    (retrieval.hit_at_k, (["a"], ["a"], 0), {}, retrieval.MetricError, "positive integer"),
+    (retrieval.reciprocal_rank, ("abc", ["a"]), {}, retrieval.MetricError, "Wrap one id in a list"),
+    (retrieval.mean_metrics, ([["a"]], [["a"], ["b"]]), {}, retrieval.MetricError, "one of each per query"),
+    (retrieval.mean_metrics, ([["a"]], [["a"]]), {"names": ["nope"]}, retrieval.MetricError, "Use one of"),
+    (uncertainty.wilson, (5, 3), {}, retrieval.MetricError, "0 <= k <= n"),
+    (uncertainty.Share, (5, 3), {}, retrieval.MetricError, "0 <= k <= n"),
+    (uncertainty.compare, ([True], [True, False]), {}, retrieval.MetricError, "same questions"),
+    (finetune.train_settings, ("nope",), {}, finetune.FinetuneError, "The course's runs"),
+    (formatting.to_messages, (None, "a"), {}, formatting.FormattingError, "non-empty string"),
+    (formatting.build_training_set, (None, [], 64), {}, formatting.FormattingError, "training set is empty"),
+    (grounding.check_hits, ("abc",), {}, grounding.GroundingError, "KnowledgeIndex.retrieve"),
+    (grounding.source_texts, ("abc",), {}, grounding.GroundingError, "KnowledgeIndex.retrieve"),
+    (grounding.answer_batch, ("q", None, None, None), {}, grounding.GroundingError, "list of questions"),
+    (grounding.closed_book_batch, ("q", None, None), {}, grounding.GroundingError, "list of questions"),
+    (models.package_weights, ("nope",), {}, models.ModelNotAvailableError, "offline models"),
+    (models.is_prepared, ("nope",), {}, models.ModelNotAvailableError, "offline models"),
+    (models.prepare, (["nope"],), {}, models.ModelNotAvailableError, "offline models"),
+    (models.resolve_model, ("nope",), {}, models.ModelNotAvailableError, "Offline models"),
+    (models.load_generator, ("nope",), {}, models.ModelNotAvailableError, "Offline models"),
+    (models.load_embedder, ("nope",), {}, models.ModelNotAvailableError, "Offline models"),
+    (models.generation_precision, ("huge",), {}, models.GenerationError, "must be one of"),
+    (results.load_lesson, ("nope",), {}, results.ResultsError, "Run notebook nope"),
+    (results.lesson_figures, ("nope",), {}, results.ResultsError, "Run notebook nope"),
+    (structured.compile_schema, (None, "x"), {}, structured.StructuredDecodingError, "non-empty dict"),
+    (support.target_json, ("x",), {}, support.SupportError, "exactly the keys"),
+    (support.decoding_schema, (None,), {"answer_chars": 0}, support.SupportError, "whole number"),
+    (support.gold_shown, ([[]], DF()), {}, support.SupportError, "once per question"),
+    (support.gains, (DF(),), {}, support.SupportError, "score at least one output"),
+    (support.reader_rows, (None, DF()), {"k": 0}, support.SupportError, "positive integer"),
+    (support.reader_context, (None, "q", {}, 3, "nope", random.Random(0)), {}, support.SupportError, "'gold' or 'distractors'"),
 ]
 
 
@@ -142,3 +190,207 @@ def test_the_table_covers_the_public_api(capsys):
               f"functions ({len(covered & public) / len(public):.0%}); functions that need a model are checked in "
               f"their modules' tests")
     assert len(covered & public) >= 40
+
+
+# Public callables with no row above, each with the reason. "TODO: no check yet" marks a real gap: a function that takes
+# user input but answers bad input with a bare traceback or a silently wrong result.
+RECORD = "a result record the kit builds and returns; nobody builds it from user input"
+NO_INPUT = "takes no user input (no parameters, or only a config)"
+NO_ROW = {
+    # chunking
+    "course_utils.chunking.Chunk": RECORD + " (chunk_text/chunk_markdown make it)",
+    # claims
+    "course_utils.claims.gap": "internal to the article-claims table: figure names are the kit's own; tests/test_claims.py checks every claim's checks exist",
+    "course_utils.claims.figure": "internal to the article-claims table: figure names are the kit's own; tests/test_claims.py checks every claim's checks exist",
+    "course_utils.claims.lowest": "internal to the article-claims table: figure names are the kit's own; tests/test_claims.py checks every claim's checks exist",
+    "course_utils.claims.highest": "internal to the article-claims table: figure names are the kit's own; tests/test_claims.py checks every claim's checks exist",
+    "course_utils.claims.smallest_gap": "internal to the article-claims table: figure names are the kit's own; tests/test_claims.py checks every claim's checks exist",
+    "course_utils.claims.holds": "internal to the article-claims table: quantities and bounds are the kit's own constants",
+    "course_utils.claims.ArticleClaim": "a constant table entry of the kit (claims.ARTICLE_CLAIMS), not user input",
+    "course_utils.claims.verdict_table": "its figures come from results.course_figures; tests/test_claims.py checks the verdicts",
+    "course_utils.claims.markdown": "formats the rows verdict_table returns",
+    # config
+    "course_utils.config.Profile": "a constant table entry of the kit (the profiles get_config chooses from; get_config has rows)",
+    "course_utils.config.Knob": "a constant table entry of the kit (the environment knobs get_config reads)",
+    "course_utils.config.CourseConfig": "built by get_config, which checks every knob (rows above)",
+    "course_utils.config.is_whole_number": "a predicate: answers False for bad input by design",
+    "course_utils.config.fit_threads_to_cpu_budget": "TODO: no check yet — budget='2' gives a bare TypeError, budget=0 silently means the default",
+    # costs
+    "course_utils.costs.CostPlan": RECORD + " (cost_plan makes it)",
+    "course_utils.costs.cost_plan": "its inputs are a Workload and UnitCosts, each checked when built (rows above)",
+    "course_utils.costs.best_systems": "internal to notebook 07: its input is a scoreboard read and checked by results.read_scoreboard",
+    "course_utils.costs.unit_costs_from_scoreboard": "internal to notebook 07: its input is a scoreboard read and checked by results.read_scoreboard",
+    "course_utils.costs.load_measurements": NO_INPUT,
+    "course_utils.costs.load_unit_costs": NO_INPUT,
+    "course_utils.costs.pragmatic_path_story": "text drawn from a scoreboard read and checked by results.read_scoreboard",
+    # data
+    "course_utils.data.datasets_path": NO_INPUT + " (or a folder; the loaders report a missing file)",
+    "course_utils.data.load_changed_facts": NO_INPUT + " (read_jsonl reports a missing file, row above)",
+    "course_utils.data.load_style_rules": NO_INPUT + " (a missing file is reported like read_jsonl's)",
+    # decision
+    "course_utils.decision.Criterion": "a constant table entry of the kit (decision.CRITERIA)",
+    "course_utils.decision.Contribution": RECORD + " (recommend makes it)",
+    "course_utils.decision.Recommendation": RECORD + " (recommend makes it; recommend has a row)",
+    "course_utils.decision.UseCase": "a constant table entry of the kit (decision.USE_CASES; preset has a row)",
+    "course_utils.decision.Evidence": "a constant table entry of the kit (decision.EVIDENCE)",
+    "course_utils.decision.render": "fills the kit's own Evidence templates; a figure not measured reads '(not measured: run notebook …)'",
+    "course_utils.decision.evidence_table": "its figures come from results.course_figures",
+    "course_utils.decision.evidence_for": "its inputs are a Recommendation from recommend() and figures from results.course_figures",
+    "course_utils.decision.CourseCase": "a constant table entry of the kit (decision.COURSE_CASES)",
+    # decision_widgets
+    "course_utils.decision_widgets.slider_label": "internal to the Workbench: names come from decision.CRITERIA",
+    "course_utils.decision_widgets.contribution_figure": "a figure, drawn from a Recommendation that recommend() checked",
+    "course_utils.decision_widgets.recommendation_html": "HTML, drawn from a Recommendation that recommend() checked",
+    "course_utils.decision_widgets.load_course_figures": NO_INPUT,
+    "course_utils.decision_widgets.cost_figure": "a figure, drawn from a CostPlan that cost_plan built from checked inputs",
+    "course_utils.decision_widgets.plan_html": "HTML, drawn from a CostPlan that cost_plan built from checked inputs",
+    "course_utils.decision_widgets.CostCalculator": "a widget over checked UnitCosts/Workload: bad input checked in tests/test_decision.py (calc.set)",
+    # diagrams
+    "course_utils.diagrams.rag_pipeline": NO_INPUT + " (a diagram)",
+    "course_utils.diagrams.lora": "a diagram, drawn from the notebook's fixed arguments",
+    "course_utils.diagrams.four_systems": NO_INPUT + " (a diagram)",
+    # embeddings
+    "course_utils.embeddings.text_key": "internal: the embedding cache's key",
+    "course_utils.embeddings.CachedEmbedder": "needs an embedding model: bad input checked in tests/test_rag.py (encode)",
+    "course_utils.embeddings.load_cached_embedder": "needs a loaded model; its inputs are a config and flags",
+    # evaluate.answers
+    "course_utils.evaluate.answers.normalize_answer": "TODO: no check yet — None (a failed generation) silently becomes ''",
+    "course_utils.evaluate.answers.token_f1": "TODO: no check yet — a None prediction silently scores 0.0",
+    "course_utils.evaluate.answers.answer_correct": "TODO: no check yet — a None prediction silently scores False (wrong, not an error)",
+    # evaluate.generation
+    "course_utils.evaluate.generation.parse_json": "answers None for anything that is not a JSON object, by design",
+    "course_utils.evaluate.generation.schema_errors": "TODO: no check yet — a schema that is not a dict gives a bare AttributeError",
+    "course_utils.evaluate.generation.style_rule_results": "TODO: no check yet — text=None gives a bare AttributeError, rules without a rule give a bare KeyError",
+    "course_utils.evaluate.generation.timed_generation": "needs a loaded model: it calls models.chat_batch, whose bad input is checked in tests/test_models.py",
+    # evaluate.meters
+    "course_utils.evaluate.meters.Timer": NO_INPUT,
+    "course_utils.evaluate.meters.peak_rss_mb": NO_INPUT,
+    "course_utils.evaluate.meters.current_rss_mb": NO_INPUT,
+    "course_utils.evaluate.meters.release_free_memory": NO_INPUT,
+    "course_utils.evaluate.meters.available_memory_mb": NO_INPUT,
+    "course_utils.evaluate.meters.count_tokens": "needs a tokenizer",
+    # evaluate.uncertainty
+    "course_utils.evaluate.uncertainty.Comparison": RECORD + " (compare makes it)",
+    # files
+    "course_utils.files.atomic_path": "internal: the kit's own writers pass path and data; crash safety in tests/test_files.py",
+    "course_utils.files.write_text_atomic": "internal: the kit's own writers pass path and data; crash safety in tests/test_files.py",
+    "course_utils.files.write_json_atomic": "internal: the kit's own writers pass path and data; tests/test_files.py checks unserialisable data",
+    "course_utils.files.atomic_folder": "internal: the kit's own writers pass the folder; crash safety in tests/test_files.py",
+    # finetune
+    "course_utils.finetune.training_precision": "needs a TrainSettings (checked when built); bad input checked in tests/test_finetune.py",
+    "course_utils.finetune.settings_from": "TODO: no check yet — an unknown field in **changes gives a bare TypeError from TrainSettings()",
+    "course_utils.finetune.training_table": NO_INPUT,
+    "course_utils.finetune.TrainResult": RECORD + " (train_lora makes it)",
+    "course_utils.finetune.ParameterCount": RECORD + " (count_parameters makes it)",
+    "course_utils.finetune.top_layers": "needs a loaded model: bad input checked in tests/test_finetune.py",
+    "course_utils.finetune.count_parameters": "needs a loaded model",
+    "course_utils.finetune.linear_layer_names": "needs a loaded model",
+    "course_utils.finetune.has_lora": "needs a loaded model",
+    "course_utils.finetune.training_memory_mb": "TODO: no check yet — an unknown precision ('fp8') silently gives an fp32-sized estimate",
+    "course_utils.finetune.add_lora": "needs a loaded model: bad input checked in tests/test_finetune.py",
+    "course_utils.finetune.remove_lora": "needs a loaded model",
+    "course_utils.finetune.merge_lora": "needs a loaded model (with LoRA layers); exercised in tests/test_finetune.py",
+    "course_utils.finetune.restore_base_weights": "needs a loaded model: bad input checked in tests/test_finetune.py",
+    "course_utils.finetune.save_adapter": "needs a model with LoRA layers; crash safety in tests/test_files.py",
+    "course_utils.finetune.training_arguments": "internal to train_lora: its inputs are a checked TrainSettings and train_lora's own values",
+    "course_utils.finetune.train_lora": "needs a loaded model: bad input checked in tests/test_finetune.py",
+    "course_utils.finetune.run_fingerprint": "internal to load_or_train: its inputs are load_or_train's own, already checked",
+    "course_utils.finetune.SavedRun": RECORD + " (load_or_train makes it)",
+    "course_utils.finetune.load_or_train": "needs a loaded model: it calls train_lora, whose bad input is checked in tests/test_finetune.py",
+    # formatting
+    "course_utils.formatting.tokenize_conversation": "needs a tokenizer: build_training_set's bad input is checked in tests/test_finetune.py",
+    "course_utils.formatting.pad_batch": "internal: the training collator; its examples come from build_training_set",
+    # grounding
+    "course_utils.grounding.strip_citations": "TODO: no check yet — answer=None gives a bare TypeError from re",
+    "course_utils.grounding.attributed_doc_ids": "TODO: no check yet — hits as a string (not a list of rag.Hit) silently gives []",
+    "course_utils.grounding.GroundedAnswer": RECORD + " (answer_question makes it)",
+    "course_utils.grounding.answer_question": "needs a loaded model and index; its question is checked by grounding.build_prompt (row above)",
+    # indexes
+    "course_utils.indexes.VectorIndex": "built by VectorIndex.build/load: bad input checked in tests/test_rag.py",
+    "course_utils.indexes.faiss_ids": "internal: takes a FAISS index the kit built",
+    "course_utils.indexes.index_size_bytes": "takes a VectorIndex the kit built (VectorIndex.build checks its input)",
+    # models
+    "course_utils.models.ModelSpec": "a constant table entry of the kit (the offline models)",
+    "course_utils.models.converted_dir": "a path helper: is_prepared/prepare reject unknown names (rows above)",
+    "course_utils.models.wheelhouse_dir": NO_INPUT,
+    "course_utils.models.pack": "an instructor's tool, run as `python -m course_utils.models pack DEST` (argparse supplies dest)",
+    "course_utils.models.bf16_supported": "TODO: no check yet — an unknown device ('tpu') silently answers for the CPU",
+    "course_utils.models.prompt_text": "needs a tokenizer",
+    "course_utils.models.chat": "needs a loaded model: it calls chat_batch, whose bad input is checked in tests/test_models.py",
+    "course_utils.models.chat_batch": "needs a loaded model: bad input checked in tests/test_models.py and tests/test_errors.py",
+    "course_utils.models.TimedAnswer": RECORD + " (timed_chat makes it)",
+    "course_utils.models.timed_chat": "needs a loaded model: bad input checked in tests/test_structured.py",
+    "course_utils.models.shared_prefix_length": "internal to chat_batch: its token ids come from the tokenizer",
+    "course_utils.models.status": NO_INPUT,
+    "course_utils.models.main": "the command line: argparse rejects bad arguments with a usage message",
+    # progress
+    "course_utils.progress.progress_bar": "a thin wrapper over tqdm: its arguments pass straight through",
+    # rag
+    "course_utils.rag.Hit": RECORD + " (KnowledgeIndex.retrieve makes it)",
+    "course_utils.rag.UpdateReport": RECORD + " (KnowledgeIndex.update makes it)",
+    "course_utils.rag.KnowledgeIndex": "needs an embedding model; built by KnowledgeIndex.build/load: bad input checked in tests/test_rag.py",
+    # results
+    "course_utils.results.scoreboard_path": NO_INPUT,
+    "course_utils.results.update_path": NO_INPUT,
+    "course_utils.results.machine_info": NO_INPUT,
+    "course_utils.results.lesson_path": "a path helper: load_lesson reports a missing lesson (row above)",
+    "course_utils.results.save_scoreboard": "checks the board with check_scoreboard before writing: bad input checked in tests/test_support.py",
+    "course_utils.results.save_update": "writes a record update_record built (row above), checked with check_scoreboard before writing",
+    "course_utils.results.merge_boards": "internal: its inputs are boards read and checked by read_scoreboard",
+    "course_utils.results.scoreboard_part": NO_INPUT,
+    "course_utils.results.load_scoreboard": NO_INPUT,
+    "course_utils.results.figures_path": "a path helper: load_lesson reports a missing lesson (row above)",
+    "course_utils.results.board_figures": "internal: its input is a board read and checked by read_scoreboard",
+    "course_utils.results.examples_seen": "internal: its input is a board's settings, read and checked by read_scoreboard",
+    "course_utils.results.reference_figures": "TODO: no check yet — an unknown notebook name silently gives {}",
+    "course_utils.results.course_figures": "TODO: no check yet — an unknown notebook name silently gives ({}, 'none')",
+    # structured
+    "course_utils.structured.logits_processor": "needs a loaded model: its schemas are checked by compile_schema (row above; tests/test_structured.py)",
+    "course_utils.structured.dedupe_json_list": "internal: post-processes the JSON that constrained decoding produced",
+    # support
+    "course_utils.support.stratum": "internal to support.load_task: its target comes from the dataset",
+    "course_utils.support.generate": "needs a loaded model: it calls models.chat_batch, whose bad input is checked in tests/test_models.py",
+    "course_utils.support.Latency": RECORD + " (measure_latency makes it)",
+    "course_utils.support.by_stratum": "internal to notebook 05's pipeline: its input comes from support.score",
+    "course_utils.support.closed_book_rows": "internal to notebook 05's pipeline: its task comes from support.load_task",
+    "course_utils.support.closed_book_facts": "bad input checked in tests/test_support.py",
+    # systems
+    "course_utils.systems.scored_questions": "internal to notebook 05's pipeline: its input comes from support.load_task",
+    "course_utils.systems.Run": "a spec record the kit builds (closed_book_run/reader_run); its settings are checked LoraSettings/TrainSettings",
+    "course_utils.systems.closed_book_run": "needs a loaded model",
+    "course_utils.systems.reader_run": "needs a loaded model and index",
+}
+
+
+def public_callables():
+    """Every top-level public function or class (exceptions left out) of every module of course_utils, by the module
+    that defines it, so a re-export counts once. The graded exercises and `__main__` are left out."""
+    names = set()
+    for info in pkgutil.walk_packages(course_utils.__path__, "course_utils."):
+        if info.name.startswith("course_utils.exercises") or info.name.split(".")[-1] == "__main__":
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isclass(obj) and issubclass(obj, BaseException):
+                continue
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                names.add(f"{module.__name__}.{name}")
+    return names
+
+
+def test_every_public_function_has_a_row_or_a_reason(capsys):
+    public = public_callables()
+    covered = {f"{row[0].__module__}.{row[0].__name__}" for row in TABLE}
+    missing = sorted(public - covered - set(NO_ROW))
+    stale = sorted(set(NO_ROW) - public)
+    both = sorted(covered & set(NO_ROW))
+    todo = sorted(name for name, reason in NO_ROW.items() if reason.startswith("TODO"))
+    with capsys.disabled():
+        print(f"\npublic surface: {len(public)} callables; {len(covered & public)} called by {len(TABLE)} rows; "
+              f"{len(NO_ROW)} in NO_ROW, {len(todo)} of them TODO (no check yet)")
+    assert not missing, f"public callables with neither a TABLE row nor a NO_ROW reason: {missing}"
+    assert not stale, f"NO_ROW names callables that are not public (renamed or removed?): {stale}"
+    assert not both, f"these have a TABLE row; drop their NO_ROW entry: {both}"
+    assert all(reason.strip() for reason in NO_ROW.values()), "every NO_ROW entry needs a reason"
