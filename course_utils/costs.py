@@ -187,6 +187,12 @@ class CostPlan:
         return min(among, key=lambda a: self.cumulative(a, month))
 
 
+def per_correct_answer(cost_per_answer: float, share_right: float) -> float:
+    """What one *correct* answer costs: the cost of an answer over the share of answers that are right (inf when none
+    is right)."""
+    return cost_per_answer / share_right if share_right > 0 else math.inf
+
+
 def cost_plan(workload: Workload, units: UnitCosts) -> CostPlan:
     """Upfront and monthly costs of every approach for this workload (see the table in the module docstring)."""
     w, per_second = workload, workload.price_per_hour / 3600
@@ -201,7 +207,7 @@ def cost_plan(workload: Workload, units: UnitCosts) -> CostPlan:
     money = lambda seconds: {a: s * per_second for a, s in seconds.items()}  # noqa: E731
     per_answer = money(units.seconds_per_query)
     accuracy = units.answer_accuracy or {}
-    per_correct = {a: (per_answer[a] / accuracy[a] if accuracy[a] > 0 else math.inf) if a in accuracy else None for a in APPROACHES}
+    per_correct = {a: per_correct_answer(per_answer[a], accuracy[a]) if a in accuracy else None for a in APPROACHES}
     return CostPlan(money(upfront), {a: (serving[a] + maintenance[a]) * per_second for a in APPROACHES},
                     dict(units.seconds_per_query), int(w.months), money(serving), money(maintenance), per_answer, per_correct)
 
@@ -273,7 +279,7 @@ def systems_table(board: dict, price_per_hour: float = 1.0):
             "95 % interval": f"{low:.2f}-{high:.2f}" if math.isfinite(low) else "",
             "seconds per answer": round(seconds, 2),
             "cost per answer": seconds * price,
-            "cost per correct answer": seconds * price / share if share > 0 else math.inf}
+            "cost per correct answer": per_correct_answer(seconds * price, share)}
     return pd.DataFrame(rows).T
 
 

@@ -504,14 +504,24 @@ def train_lora(
     adapter_dir = run_dir / "adapter"
     save_adapter(peft_model, adapter_dir)
     steps = trainer.state.global_step
+    steps_run = steps - (_step_of(checkpoint) if checkpoint else 0)  # a resumed run timed only the steps it ran
     _write_run_record(run_dir, run_fingerprint(model, rows, lora, settings, system, drop_too_long, precision),
                       seconds=seconds, steps=steps, precision=precision, examples=len(examples))
     count = count_parameters(peft_model)
     return TrainResult(
-        model=peft_model, loss_history=[(log["step"], log["loss"]) for log in trainer.state.log_history if "loss" in log],
-        steps=steps, seconds=seconds, seconds_per_step=seconds / max(steps - (_step_of(checkpoint) if checkpoint else 0), 1),
-        peak_rss_mb=peak_rss_mb(), trainable=count.trainable, total=count.total, examples=len(examples), run_dir=run_dir,
-        adapter_dir=adapter_dir, settings={"lora": lora, "train": settings}, precision=precision,
+        model=peft_model,
+        loss_history=[(log["step"], log["loss"]) for log in trainer.state.log_history if "loss" in log],
+        steps=steps,
+        seconds=seconds,
+        seconds_per_step=seconds / max(steps_run, 1),
+        peak_rss_mb=peak_rss_mb(),
+        trainable=count.trainable,
+        total=count.total,
+        examples=len(examples),
+        run_dir=run_dir,
+        adapter_dir=adapter_dir,
+        settings={"lora": lora, "train": settings},
+        precision=precision,
     )
 
 

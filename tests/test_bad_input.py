@@ -218,9 +218,10 @@ NO_ROW = {
     # costs
     "course_utils.costs.CostPlan": RECORD + " (cost_plan makes it)",
     "course_utils.costs.cost_plan": "its inputs are a Workload and UnitCosts, each checked when built (rows above)",
-    "course_utils.costs.best_systems": "internal to notebook 07: its input is a scoreboard read and checked by results.read_scoreboard",
-    "course_utils.costs.unit_costs_from_scoreboard": "internal to notebook 07: its input is a scoreboard read and checked by results.read_scoreboard",
+    "course_utils.costs.best_systems": "used inside costs (load_unit_costs, pragmatic_path_story, for notebook 06): its input is a scoreboard read and checked by results.read_scoreboard",
+    "course_utils.costs.unit_costs_from_scoreboard": "used inside costs (load_unit_costs, for notebook 06): its input is a scoreboard read and checked by results.read_scoreboard",
     "course_utils.costs.load_measurements": NO_INPUT,
+    "course_utils.costs.per_correct_answer": "arithmetic on figures its callers checked (cost_plan, systems_table)",
     "course_utils.costs.load_unit_costs": NO_INPUT,
     "course_utils.costs.pragmatic_path_story": "text drawn from a scoreboard read and checked by results.read_scoreboard",
     # data

@@ -82,7 +82,7 @@ def _cost_range(seconds_per_answer: float, interval, price_per_hour: float) -> t
     """(cheapest, dearest) cost per correct answer over an accuracy interval: price of one answer / share right."""
     per_answer = seconds_per_answer * price_per_hour / 3600
     low, high = interval
-    return (per_answer / high if high > 0 else math.inf), (per_answer / low if low > 0 else math.inf)
+    return costs.per_correct_answer(per_answer, high), costs.per_correct_answer(per_answer, low)
 
 
 def _same_pair(got, want: tuple[float, float]) -> bool:
@@ -120,14 +120,14 @@ def check_cost_noise(cost_per_correct_range: Callable, predictions: Mapping[str,
         row = systems[key]
         return cost_per_correct_range(float(row["latency_median_s"]), tuple(row["answer_accuracy_interval"]), price_per_hour)
 
-    reader = systems["rag_fine_tuned"]
+    dearest_reader = ends("rag_fine_tuned")[1]
     wrong = []
     for rival in NOISE_RIVALS:
         if predictions[rival] not in ("holds", "flips"):
             raise AssertionError(f"Answer 'holds' or 'flips' for {rival!r}, not {predictions[rival]!r}.")
-        dearest_reader, cheapest_rival = ends("rag_fine_tuned")[1], ends(rival)[0]
+        cheapest_rival = ends(rival)[0]
         measured = "holds" if dearest_reader < cheapest_rival else "flips"
-        print(f"{reader['label']} at its worst {dearest_reader:.6f} per correct answer, {systems[rival]['label']} at its "
+        print(f"{systems['rag_fine_tuned']['label']} at its worst {dearest_reader:.6f} per correct answer, {systems[rival]['label']} at its "
               f"best {cheapest_rival:.6f}: the ranking {measured}")
         if predictions[rival] != measured:
             wrong.append(f"{rival!r}: the figures say {measured!r}")

@@ -129,7 +129,10 @@ def check_replay_prediction(prediction: str | None, without: Sequence[str], with
     if prediction is not None and (with_replay is None or len(without) != len(questions) or len(with_replay) != len(questions)):
         raise ValueError(f"Give one answer per general question to both runs: {len(questions)} questions, "
                          f"{len(without)} and {len(with_replay or [])} answers.")
-    right = lambda answers: answers and [answer_correct(a, r.answer, r.variants) for a, r in zip(answers, questions.itertuples())]  # noqa: E731
+    def right(answers):
+        return None if answers is None else [answer_correct(a, r.answer, r.variants)
+                                             for a, r in zip(answers, questions.itertuples())]
+
     check_paired_prediction(
         prediction, right(without), right(with_replay), "without replay", "with replay", variable="replay_prediction",
         counted="general questions right", unit="general questions",
