@@ -33,11 +33,11 @@ os.environ.setdefault("COURSE_GENERATION_PRECISION", "fp32")
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "reader_levers.json"
 
-# The notebook's reader settings (course_utils.support.READER); each lever changes one of them.
+# The notebook's reader settings (course_utils.config.READER); each lever changes one of them.
 # Every lever before "sections as chunks" used fixed windows of 200 characters, cut at a space.
 WINDOWS = {"chunk_method": "chars", "chunk_size": 200, "chunk_overlap": 30}
 FIRST_TRY = {**WINDOWS, "distractor_share": 0.2, "mlp": False, "steps": 40, "batch_size": 4, "lora_dropout": 0.05}
-LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they were tried
+LEVERS: dict[str, dict] = {  # overrides of config.READER, in the order they were tried
     "first try: 20 % distractor-only contexts": FIRST_TRY,
     "prompted RAG, no training": {**WINDOWS, "prompted": True},
     "first try, k=2 chunks": {**FIRST_TRY, "k": 2},
@@ -83,14 +83,14 @@ LEVERS: dict[str, dict] = {  # overrides of support.READER, in the order they we
 
 def closed_book_settings() -> dict:
     """The first settings of notebook 05's fine-tuned system without retrieval (20 steps of 4 over every training
-    question, attention only), in the same keys as support.READER: every closed-book row starts from them. The
-    notebook now trains the last row's settings (finetune.TRAINING_RUNS["support-closed-book"])."""
-    from course_utils import finetune, support
+    question, attention only), in the same keys as config.READER: every closed-book row starts from them. The
+    notebook now trains the last row's settings (config.TRAINING_RUNS["support-closed-book"])."""
+    from course_utils import config, finetune
 
     return {"closed_book": True, "steps": 20, "batch_size": 4, "learning_rate": 3e-3, "max_length": 160,
             "gradient_checkpointing": False, "micro_batches": 1,
             "rank": finetune.LoraSettings().rank, "lora_dropout": finetune.LoraSettings().dropout, "mlp": False,
-            "top_layers": support.READER["top_layers"]}
+            "top_layers": config.READER["top_layers"]}
 
 
 def run_one(overrides: dict) -> dict:
@@ -98,7 +98,7 @@ def run_one(overrides: dict) -> dict:
     notebook's settings; score it on validation."""
     import time
 
-    from course_utils import data, finetune, models, rag, support
+    from course_utils import config, data, finetune, models, rag, support
     from course_utils.config import fit_threads_to_cpu_budget, get_config
     from course_utils.embeddings import load_cached_embedder
     from course_utils.evaluate.meters import peak_rss_mb
@@ -106,7 +106,7 @@ def run_one(overrides: dict) -> dict:
     fit_threads_to_cpu_budget()
     closed_book = bool(overrides.get("closed_book"))
     # every row trains in fp32 unless it says otherwise: the sweep ran before mixed precision was tried
-    spec = {**support.READER, "precision": "fp32", **(closed_book_settings() if closed_book else {}), **overrides}
+    spec = {**config.READER, "precision": "fp32", **(closed_book_settings() if closed_book else {}), **overrides}
     model, tokenizer = models.load_generator()
     kb = rag.KnowledgeIndex.build(data.load_kb("v1"), load_cached_embedder(), method=spec["chunk_method"],
                                   size=spec["chunk_size"], overlap=spec["chunk_overlap"])

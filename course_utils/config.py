@@ -1,4 +1,5 @@
-"""Course configuration: paths, seeds, model names and the run profile, in one visible place.
+"""Course configuration in one visible place: paths, seeds, model names, the run profile (KNOBS, each backed by an
+environment variable), the training runs (TRAINING_RUNS, READER) and the generation settings (GENERATION).
 
 Every value has a safe CPU default and can be overridden with an environment variable
 (listed in the README), e.g. ``COURSE_PROFILE=full`` on a machine with a GPU.
@@ -40,7 +41,7 @@ class Profile:
 
     name: str
     eval_limit: int  # test examples scored per system in the generation experiments
-    train_scale: int  # each LoRA run takes this many times its steps of finetune.TRAINING_RUNS (so sees more data)
+    train_scale: int  # each LoRA run takes this many times its steps of TRAINING_RUNS (so sees more data)
     max_new_tokens: int  # generation budget for one answer
     embed_batch_size: int  # texts per embedding batch
     device: str  # "cpu" or "cuda"
@@ -120,7 +121,7 @@ def _one_of(*choices: str) -> Callable[[Knob, str], str]:
 
 
 # Every setting an environment variable can change, in one visible place: CourseConfig's defaults and README's
-# configuration table (ENV_VARS) are made from it. The runs' training settings live in finetune.TRAINING_RUNS.
+# configuration table (ENV_VARS) are made from it. The runs, the reader and the generation settings follow it.
 KNOBS = (
     Knob("profile", "COURSE_PROFILE", "fast", _text, "run profile: 'fast' (default, CPU) or 'full' (GPU)"),
     Knob("cache_dir", "COURSE_CACHE_DIR", REPO_ROOT / ".cache", _path,
@@ -141,6 +142,67 @@ KNOBS = (
 )
 ENV_VARS = {knob.env: knob.help for knob in KNOBS}  # documented in README.md (a test compares them)
 _DEFAULTS = {knob.name: knob.default for knob in KNOBS}
+
+# The training runs of notebooks 03-05 under the `fast` profile, in the fields of finetune.TrainSettings. A notebook
+# asks for its run with finetune.train_settings(name); the `full` profile multiplies the steps (Profile.train_scale),
+# so each run trains longer and sees more of its data. Notebook 00 prints this table for the active profile; the
+# trade-offs behind it are in benchmarks/lora_tradeoffs.json (03's runs) and benchmarks/reader_levers.json (05's).
+TRAINING_RUNS: dict[str, dict] = {
+    "extraction": dict(steps=70, batch_size=2, learning_rate=3e-3, max_length=192,  # 03, message -> JSON record
+                       gradient_checkpointing=False),  # under 2 GB without checkpointing, and faster
+    "tone": dict(steps=20, batch_size=4, learning_rate=2e-3, max_length=160,  # 03, the brand voice
+                 gradient_checkpointing=False, micro_batches=2),  # 2 passes of 2: under 2 GB, faster
+    "facts": dict(steps=32, batch_size=8, learning_rate=5e-3, max_length=96,  # 04, facts into the weights
+                  gradient_checkpointing=False, micro_batches=2),  # 2 passes of 4: under 2 GB, faster
+    "support-closed-book": dict(steps=32, batch_size=8, learning_rate=5e-3, max_length=160,  # 05, question -> JSON
+                                gradient_checkpointing=False, micro_batches=4),  # answer; 4 passes of 2 rather than
+    # 2 of 4: the same update at a lower training peak, for more time per step
+    "support-reader": dict(steps=64,  # 05, documents + question -> JSON answer; 80 steps were no better on validation
+                           batch_size=2,  # batch 4 peaks above 2 GB with these prompts
+                           micro_batches=2,  # each batch of 2 as two passes of 1: the same update, a lower peak
+                           learning_rate=3e-3,
+                           max_length=384,  # tokens per example; longer ones are dropped
+                           gradient_checkpointing=False,  # not needed: the frozen layers below the adapted ones keep
+                           # no activations for backward
+                           precision="auto"),  # bf16 mixed precision where the CPU has bf16 instructions: less time
+    # per step on these long prompts, about as good on validation (benchmarks/reader_levers.json); fp32 elsewhere
+}
+
+# The retrieval-aware reader of notebook 05: how its training data is built, what LoRA adapts, and its training run
+# (TRAINING_RUNS["support-reader"]). benchmarks/reader_levers.py measures each knob.
+READER = dict(
+    chunk_method="markdown",  # one chunk per section of a document, so a chunk holds whole lines ("- Price: 149 EUR")
+    chunk_size=250,  # characters at most: a longer section is cut again; short chunks keep every prompt small
+    chunk_overlap=30,  # only where a section is cut again
+    k=3,  # chunks shown per question
+    question_twice=False,  # the question before the documents too: better answers, worse citations and abstention
+    distractor_share=0.0,  # contexts of answerable questions that show no gold document (target: abstain); at this
+    # budget any share made the reader refuse answerable questions (benchmarks/reader_levers.json)
+    contexts_per_question=1,
+    rank=8,
+    top_layers=10,  # LoRA only in the 10 decoder layers nearest the output: backward stops there
+    mlp=True,  # LoRA on the feed-forward block too, not only attention
+    lora_dropout=0.0,  # no dropout on the adapters' input: as good on validation, and less time per step
+    **TRAINING_RUNS["support-reader"],
+)
+
+# How each use of the batch generator runs (models.chat_batch), in the fields of models.GenerationSettings: one named
+# entry per use, so no wrapper hides a default. The batch sizes and token budgets were chosen by
+# benchmarks/generation_settings.py; each comment names its rows in benchmarks/generation_settings.json.
+GENERATION: dict[str, dict] = {
+    "chat": dict(max_new_tokens=64, batch_size=8),  # models.chat_batch and timed_generation unless told otherwise
+    "grounded": dict(max_new_tokens=48, batch_size=8, sort_by_length=True, share_prefix=True),  # grounding.
+    # answer_batch: long prompts (retrieved sources), similar lengths together; rows "grounded: ..."
+    "closed book": dict(max_new_tokens=48, batch_size=20, sort_by_length=True, share_prefix=True),  # grounding.
+    # closed_book_batch: short prompts, so large batches cost little memory; rows "closed book: ..."
+    "support": dict(max_new_tokens=40,  # support.generate (05): 40 tokens hold any gold answer object (the longest, 38)
+                    batch_size=64, max_batch_tokens=3072,  # a batch holds at most 3072 prompt tokens: questions alone
+                    # go many at a time, prompts with documents fewer; rows "support: ..."
+                    sort_by_length=True, share_prefix=True),  # the system prompt every conversation starts with is
+    # read once; rows "support: ... shared prefix"
+    "support, structured": dict(max_new_tokens=48,  # support.generate with a json_schema: JSON spells out every key
+                                batch_size=64, max_batch_tokens=3072, sort_by_length=True, share_prefix=True),
+}
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
 
-from .config import PRECISIONS, CourseConfig, CourseError, check_seed, check_whole_number, get_config, is_whole_number
+from .config import (PRECISIONS, TRAINING_RUNS, CourseConfig, CourseError, check_seed, check_whole_number, get_config,
+                     is_whole_number)
 from .formatting import build_training_set, pad_batch
 from .models import bf16_supported  # noqa: F401 (finetune.bf16_supported, as before)
 
@@ -145,45 +146,21 @@ class TrainSettings:
             raise FinetuneError(f"learning_rate must be positive, got {self.learning_rate!r}. Try 1e-3 for LoRA.")
 
 
-# The training runs of notebooks 03-05 under the `fast` profile: the one place their settings live. A notebook asks
-# for its run with `train_settings(name)`; the `full` profile multiplies the steps (Profile.train_scale), so each
-# run trains longer and sees more of its training data. Notebook 00 prints this table for the active profile.
-TRAINING_RUNS: dict[str, TrainSettings] = {
-    "extraction": TrainSettings(steps=70, batch_size=2, learning_rate=3e-3, max_length=192,
-                                gradient_checkpointing=False),  # 03, JSON records; under 2 GB without checkpointing
-    "tone": TrainSettings(steps=20, batch_size=4, learning_rate=2e-3, max_length=160,  # 03, the brand voice
-                          gradient_checkpointing=False, micro_batches=2),  # 2 passes of 2: under 2 GB, faster
-    "facts": TrainSettings(steps=32, batch_size=8, learning_rate=5e-3, max_length=96,  # 04, facts into weights
-                           gradient_checkpointing=False, micro_batches=2),  # 2 passes of 4: under 2 GB, faster
-    "support-closed-book": TrainSettings(steps=32, batch_size=8, learning_rate=5e-3, max_length=160,  # 05, question
-                                         gradient_checkpointing=False, micro_batches=4),  # -> JSON answer, facts in
-    # weights; 4 passes of 2, not 2 of 4: the same update (final loss 0.105 both ways) at a training peak of
-    # 1,308 MB against 1,513 MB, alone with the model in a fresh process, for about a third more time per step
-    # "support-reader" (05, retrieved context -> JSON answer) is built from support.READER, where the reader's
-    # other settings (chunks, k, layers) live beside it
-}
-
-
 def settings_from(spec: dict, **changes) -> TrainSettings:
-    """TrainSettings from the keys of `spec` that name its fields (a dict such as support.READER also holds other
+    """TrainSettings from the keys of `spec` that name its fields (a dict such as config.READER also holds other
     settings: chunks, k, LoRA), then `changes`."""
     known = {f.name for f in fields(TrainSettings)}
     return TrainSettings(**{**{k: v for k, v in spec.items() if k in known}, **changes})
 
 
 def train_settings(run: str, config: CourseConfig | None = None) -> TrainSettings:
-    """The TrainSettings of one of the course's training runs, for the active profile (see TRAINING_RUNS)."""
+    """The TrainSettings of one of the course's training runs (config.TRAINING_RUNS), for the active profile."""
     from dataclasses import replace
 
-    if run == "support-reader":
-        from .support import READER
-
-        base = settings_from(READER)
-    elif run in TRAINING_RUNS:
-        base = TRAINING_RUNS[run]
-    else:
-        raise FinetuneError(f"Unknown training run {run!r}. The course's runs: {sorted(TRAINING_RUNS) + ['support-reader']}. "
+    if run not in TRAINING_RUNS:
+        raise FinetuneError(f"Unknown training run {run!r}. The course's runs: {sorted(TRAINING_RUNS)}. "
                             "For your own run, build TrainSettings(steps=..., batch_size=...) directly.")
+    base = TrainSettings(**TRAINING_RUNS[run])
     scale = (config or get_config()).profile.train_scale
     return replace(base, steps=base.steps * scale, save_steps=base.save_steps * scale)
 
@@ -193,7 +170,7 @@ def training_table(config: CourseConfig | None = None):
     import pandas as pd
 
     config = config or get_config()
-    rows = {run: train_settings(run, config) for run in [*TRAINING_RUNS, "support-reader"]}
+    rows = {run: train_settings(run, config) for run in TRAINING_RUNS}
     table = pd.DataFrame({run: {"steps": s.steps, "batch size": s.batch_size, "examples seen": s.steps * s.batch_size,
                                 "learning rate": s.learning_rate, "max length": s.max_length,
                                 "gradient checkpointing": s.gradient_checkpointing,

@@ -45,10 +45,11 @@ def check_hits(hits, error: type[Exception] = GroundingError) -> list:
     return hits
 
 
-def source_texts(hits: Sequence) -> list[str]:
-    """Each retrieved chunk as one line of prompt text, ``Title: text``, in retrieval order (unnumbered)."""
+def source_texts(hits: Sequence, error: type[Exception] = GroundingError) -> list[str]:
+    """Each retrieved chunk as one line of prompt text, ``Title: text``, in retrieval order (unnumbered): the course's
+    one way to show a source to a model (notebook 05 labels each line with its document id instead of a number)."""
     texts = []
-    for h in check_hits(hits):
+    for h in check_hits(hits, error):
         text = " ".join(_HEADING_MARKS.sub("", h.text).split())  # Markdown marks and line breaks only cost tokens
         texts.append(f"{h.chunk.title}: {text}" if h.chunk.title else text)
     return texts
@@ -146,31 +147,19 @@ def _question_list(questions, caller: str) -> list[str]:
     return list(questions)
 
 
-def answer_batch(
-    questions: Sequence[str],
-    kb,
-    model,
-    tokenizer,
-    k: int = 3,
-    method: str = "dense",
-    max_new_tokens: int = 48,
-    batch_size: int = 8,
-    progress: bool = True,
-) -> list[GroundedAnswer]:
+def answer_batch(questions: Sequence[str], kb, model, tokenizer, k: int = 3, method: str = "dense",
+                 progress: bool = True, **changes) -> list[GroundedAnswer]:
     """Retrieve `k` chunks per question, prompt the model with them, and return grounded answers with citations.
 
-    Batches of 8, prompts of similar length together: measured on notebook 02's 40 questions (2 CPU cores), that
-    is 19 % faster than batches of 4 in arrival order, with identical answers, for about 250 MB more peak memory
-    (RAG prompts are long, ~500 tokens). Batches of 12 were slower again: one long answer holds up the whole batch.
-    The instructions every prompt starts with are read once (`chat_batch(share_prefix=True)`), with the same answers.
+    Generation follows config.GENERATION["grounded"] (batches of 8, prompts of similar length together, the
+    instructions every prompt starts with read once); keyword `changes` adjust it, e.g. ``max_new_tokens=32``.
     """
     from .models import chat_batch
 
     questions = _question_list(questions, "answer_batch")
     all_hits = kb.retrieve_batch(questions, k, method)
     conversations = [build_prompt(q, hits) for q, hits in zip(questions, all_hits)]
-    raw = chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress, sort_by_length=True,
-                     share_prefix=True)
+    raw = chat_batch(model, tokenizer, conversations, "grounded", progress, **changes)
     return [
         GroundedAnswer(q, strip_citations(r), r, hits, cited_doc_ids(r, hits), attributed_doc_ids(r, hits, q), msgs)
         for q, r, hits, msgs in zip(questions, raw, all_hits, conversations)
@@ -185,17 +174,13 @@ def answer_question(question: str, kb, model, tokenizer, k: int = 3, **kwargs) -
 CLOSED_BOOK_SYSTEM = "You answer customer questions about the company's products. Give a short answer."
 
 
-def closed_book_batch(
-    questions: Sequence[str], model, tokenizer, max_new_tokens: int = 48, batch_size: int = 20, progress: bool = True
-) -> list[str]:
+def closed_book_batch(questions: Sequence[str], model, tokenizer, progress: bool = True, **changes) -> list[str]:
     """The same model with no sources: what it answers from its weights alone.
 
-    The prompts are short, so large batches cost little memory: batches of 20 answered notebook 02's 40 questions
-    3.6 times faster than batches of 4 (2 CPU cores), with identical answers. The shared system prompt is read once
-    (`chat_batch(share_prefix=True)`)."""
+    Generation follows config.GENERATION["closed book"] (short prompts, so large batches; the shared system prompt
+    read once); keyword `changes` adjust it."""
     from .models import chat_batch
 
     questions = _question_list(questions, "closed_book_batch")
     conversations = [[{"role": "system", "content": CLOSED_BOOK_SYSTEM}, {"role": "user", "content": q}] for q in questions]
-    return chat_batch(model, tokenizer, conversations, max_new_tokens, batch_size, progress, sort_by_length=True,
-                      share_prefix=True)
+    return chat_batch(model, tokenizer, conversations, "closed book", progress, **changes)

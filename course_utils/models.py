@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .config import PRECISIONS, CourseConfig, CourseError, check_whole_number, get_config
+from .config import GENERATION, PRECISIONS, CourseConfig, CourseError, check_whole_number, get_config
 
 
 class GenerationError(CourseError, ValueError):
@@ -327,15 +327,14 @@ def generation_precision(precision: str = "auto", device: str = "cpu", prompts: 
 
     bf16 here is autocast: the weights stay in fp32 and the matrix products run in bfloat16, about twice as fast on a
     processor with bfloat16 instructions. "auto" (what the course uses) takes it for batches of prompts on such a
-    processor and fp32 everywhere else. A batch is limited by arithmetic, and bf16 made notebook 05's batched
-    generation about 30 % faster (2 CPU cores with AVX512-BF16); one prompt alone is limited by reading the
-    weights, which autocast reads twice (to cast them), so answering one question at a time was slower in bf16
-    (05's median latencies 1.70-2.33 s in fp32, 1.87-2.63 s in bf16). bf16 changes the last bits of every logit,
-    so a greedy answer can take another word where two were nearly tied: notebook 05's trained reader, on all 103
-    test and 35 validation questions, gave 97 and 34 of the same answers in both and the same scores (citations
-    0.702 in fp32, 0.714 in bf16). Each progress bar says which precision ran ("Generating (bf16)").
-    COURSE_GENERATION_PRECISION=fp32 generates everything in fp32: bf16 kernels differ most between processors, so
-    fp32 narrows the spread of answers across machines (benchmarks/variation.json measures it), without removing it."""
+    processor and fp32 everywhere else. A batch is limited by arithmetic, so bf16 pays there; one prompt alone is
+    limited by reading the weights, which autocast reads twice (to cast them), so one at a time gains nothing
+    (benchmarks/generation_settings.json, rows "support, with documents: the course's" in fp32 and "in bf16", and the
+    two "one at a time" rows). bf16 changes the last bits of every logit, so a greedy answer can take another word
+    where two were nearly tied (those rows' `same_answers`). Each progress bar says which precision ran
+    ("Generating (bf16)"). COURSE_GENERATION_PRECISION=fp32 generates everything in fp32: bf16 kernels differ most
+    between processors, so fp32 narrows the spread of answers across machines (benchmarks/variation.json measures
+    it), without removing it."""
     if precision not in PRECISIONS:
         raise GenerationError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     if precision == "auto":
@@ -385,32 +384,65 @@ def chat(model, tokenizer, messages, max_new_tokens: int = 64, precision: str | 
                       json_schema=json_schema)[0]
 
 
-def chat_batch(
-    model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
-    sort_by_length: bool = False, prefill: str = "", share_prefix: bool = False, max_batch_tokens: int | None = None,
-    precision: str | None = None, json_schema: dict | Sequence[dict] | None = None,
-) -> list[str]:
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How `chat_batch` generates; the course's uses are named in config.GENERATION (see `generation_settings`).
+
+    Greedy decoding of a left-padded batch gives the same text as one at a time (up to float rounding), and larger
+    batches are faster per answer on a CPU, because each decoding step reads all the weights once for the whole
+    batch; the cost is memory for the longer prompts.
+    """
+
+    max_new_tokens: int = 64  # the answer's budget: generation stops there or at the end-of-turn token
+    batch_size: int = 8  # prompts answered together
+    sort_by_length: bool = False  # batch the prompts shortest first (answers still come back in the order given): a
+    #                               batch is as wide as its longest prompt, so similar lengths waste less on padding
+    share_prefix: bool = False  # prefix caching: the tokens every prompt starts with (the same instructions, only
+    #                             the message differs) are read once, and every batch starts from a copy of their
+    #                             key/value cache. The same answers up to near-ties (checked in the tests)
+    max_batch_tokens: int | None = None  # also caps a batch at this many tokens (prompts x its longest prompt):
+    #                                      short prompts then go in large batches and long ones in small batches
+    prefill: str = ""  # starts the assistant's turn with this text (e.g. '{"answer": "'); each answer begins with it
+    precision: str | None = None  # "auto", "fp32" or "bf16" (see `generation_precision`); None: the configuration's
+
+    def __post_init__(self):
+        check_whole_number(self.max_new_tokens, "max_new_tokens", error=GenerationError)
+        check_whole_number(self.batch_size, "batch_size", error=GenerationError)
+        if self.max_batch_tokens is not None:
+            check_whole_number(self.max_batch_tokens, "max_batch_tokens", error=GenerationError, hint="Or None: no limit.")
+        if not isinstance(self.prefill, str):
+            raise GenerationError(f"prefill must be text the answer starts with (or ''), got {self.prefill!r}.")
+        if self.precision is not None and self.precision not in PRECISIONS:
+            raise GenerationError(f"precision must be one of {PRECISIONS} or None (the configuration's), "
+                                  f"got {self.precision!r}.")
+
+
+def generation_settings(use: "str | GenerationSettings" = "chat", **changes) -> GenerationSettings:
+    """The GenerationSettings of one of the course's uses (a name in config.GENERATION, or settings you built), with
+    `changes` on top: ``generation_settings("grounded", max_new_tokens=32)``."""
+    from dataclasses import fields, replace
+
+    if isinstance(use, GenerationSettings):
+        base = use
+    elif use in GENERATION:
+        base = GenerationSettings(**GENERATION[use])
+    else:
+        raise GenerationError(f"Unknown generation use {use!r}. The course's uses: {sorted(GENERATION)} "
+                              "(config.GENERATION), or pass models.GenerationSettings(...).")
+    unknown = sorted(set(changes) - {f.name for f in fields(GenerationSettings)})
+    if unknown:
+        raise GenerationError(f"Unknown generation setting(s) {unknown}. "
+                              f"Known: {[f.name for f in fields(GenerationSettings)]}.")
+    return replace(base, **changes)
+
+
+def chat_batch(model, tokenizer, conversations, settings: "str | GenerationSettings" = "chat", progress: bool = True,
+               json_schema: dict | Sequence[dict] | None = None, **changes) -> list[str]:
     """Answer many conversations greedily, in left-padded batches. Returns one string per conversation.
 
-    Greedy decoding of a left-padded batch gives the same text as one at a time (up to float rounding).
-    With `sort_by_length` the prompts are batched shortest first (answers still come back in the order given):
-    a batch is as wide as its longest prompt, so grouping similar lengths wastes less work on padding.
-    Larger batches are faster per answer on a CPU, because each decoding step reads all the weights once for the
-    whole batch; the cost is memory for the longer prompts (see `rag.answer_batch`).
-    `prefill` starts the assistant's turn with that text (e.g. ``'{"answer": "'`` to push the model into a JSON
-    object); each answer returned begins with it.
-    `share_prefix` is prefix caching: when the prompts start with the same tokens (the same instructions and
-    examples, only the message differs), the model reads that shared part once, and every batch starts from a copy of
-    its key/value cache instead of reading it again. The same answers up to near-ties (two tokens whose logits
-    differ in the last bits; checked in the tests), much less prefill.
-    `max_batch_tokens` caps a batch's size (prompts x its longest prompt, in tokens) as well as its count: short
-    prompts then go in large batches and long ones in small batches. Each decoding step of a small model on a CPU
-    mostly reads the weights, once for the whole batch, so fewer, larger batches of short prompts finish sooner;
-    long prompts would cost memory in the first pass instead (see `support.generate`).
-    `precision` "auto" generates a batch of prompts in bf16 where the processor has bfloat16 instructions, and one
-    prompt or any prompt elsewhere in fp32; "fp32" always in fp32 (see `generation_precision`). None (the default)
-    takes the configuration's, "auto" unless COURSE_GENERATION_PRECISION says otherwise. The progress bar says which
-    one ran.
+    `settings` names a use of config.GENERATION (or is a GenerationSettings); keyword `changes` adjust it, e.g.
+    ``chat_batch(model, tokenizer, questions, max_new_tokens=40)``. Its `precision` "auto" generates a batch of
+    prompts in bf16 where the processor has bfloat16 instructions; the progress bar says which one ran.
     `json_schema` is structured-output decoding (`course_utils.structured`): every answer can only be text that the
     schema accepts, so it is valid JSON of that shape. One schema for all conversations, or a list of one per
     conversation (e.g. each allowing only the ids of its own documents). It works with `share_prefix` and `prefill`
@@ -426,26 +458,23 @@ def chat_batch(
             "models.chat(model, tokenizer, question) or wrap it in a list: chat_batch(model, tokenizer, [question])."
         )
     conversations = list(conversations)
+    s = generation_settings(settings, **changes)
     schemas = _schemas_per_conversation(json_schema, len(conversations))
-    check_whole_number(max_new_tokens, "max_new_tokens", error=GenerationError)
-    check_whole_number(batch_size, "batch_size", error=GenerationError)
-    prompts = [prompt_text(tokenizer, c) + prefill for c in conversations]
-    if max_batch_tokens is not None:
-        check_whole_number(max_batch_tokens, "max_batch_tokens", error=GenerationError, hint="Or None: no limit.")
-    tokenize = sort_by_length or share_prefix or max_batch_tokens is not None
+    prompts = [prompt_text(tokenizer, c) + s.prefill for c in conversations]
+    tokenize = s.sort_by_length or s.share_prefix or s.max_batch_tokens is not None
     token_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"] if tokenize else None
     order = list(range(len(prompts)))
-    if sort_by_length:
+    if s.sort_by_length:
         order.sort(key=lambda i: len(token_ids[i]))
-    precision = generation_precision(precision or get_config().generation_precision, model.device.type, len(prompts))
+    precision = generation_precision(s.precision or get_config().generation_precision, model.device.type, len(prompts))
     answers: dict[int, str] = {}
     with _precision_context(precision, model.device.type):
-        prefix = _SharedPrefix(model, token_ids, tokenizer.pad_token_id) if share_prefix else None
-    batches = _batches(order, token_ids, batch_size, max_batch_tokens)
+        prefix = _SharedPrefix(model, token_ids, tokenizer.pad_token_id) if s.share_prefix else None
+    batches = _batches(order, token_ids, s.batch_size, s.max_batch_tokens)
     bar = progress_bar(batches, desc=f"Generating ({precision})", unit="batch", disable=not progress or len(batches) < 2)
     for chosen in bar:
         if prefix is not None and prefix.length:
-            batch = prefix.batch(chosen, model.device, max_new_tokens)
+            batch = prefix.batch(chosen, model.device, s.max_new_tokens)
         else:
             batch = tokenizer([prompts[i] for i in chosen], return_tensors="pt", padding=True, add_special_tokens=False)
             batch = batch.to(model.device)
@@ -454,10 +483,10 @@ def chat_batch(
 
             batch["logits_processor"] = [logits_processor(model, tokenizer, [schemas[i] for i in chosen])]
         with torch.inference_mode(), _precision_context(precision, model.device.type):
-            out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False)
+            out = model.generate(**batch, max_new_tokens=s.max_new_tokens, do_sample=False)
         new_tokens = out[:, batch["input_ids"].shape[1] :]
         for i, text in zip(chosen, tokenizer.batch_decode(new_tokens, skip_special_tokens=True)):
-            answers[i] = (prefill + text).strip()
+            answers[i] = (s.prefill + text).strip()
         del batch, out, new_tokens  # this batch's key/value cache goes before the next one is built, not after
     return [answers[i] for i in range(len(prompts))]
 
@@ -572,9 +601,8 @@ class _SharedPrefix:
 
     subtle: each batch's cache is a `StaticCache`, allocated once at its final size (prefix + prompt + new tokens)
     and written in place. transformers' default cache grows by one token a step, copying every layer's keys and
-    values into a slightly larger tensor, and on Linux those freed blocks fragment the C library's heap. Measured on
-    48 answers with retrieved documents after 12 training steps (2 CPU cores, fp32): peak 1,886 MB with the default cache,
-    1,748 MB with this one, the same answers in the same time (31.4 and 32.3 s).
+    values into a slightly larger tensor, and on Linux those freed blocks fragment the C library's heap: a higher peak
+    for the same answers in the same time, where notebook 05 generates straight after training.
     """
 
     def __init__(self, model, token_ids: list[list[int]], pad_id: int):

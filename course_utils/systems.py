@@ -17,12 +17,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import finetune, support
-from .config import get_config
+from .config import READER, get_config
 
 LABELS = {"base": "base (prompted)", "base_structured": "base + structured decoding", "rag": "RAG",
           "rag_structured": "RAG + structured decoding", "fine_tuned": "fine-tuned", "rag_fine_tuned": "RAG + fine-tuned"}
 CLOSED_BOOK_RUN, READER_RUN = "support-closed-book", "support-reader"
-STRUCTURED_TOKENS = 48  # new tokens for a schema-constrained answer: JSON spells out every key
 UNANSWERABLE_SAMPLE = 10  # unanswerable test questions scored besides the ones about what only v2 has
 
 
@@ -67,15 +66,15 @@ def closed_book_run(model, train: pd.DataFrame, test: pd.DataFrame, seed: int | 
     about, plus ten other unanswerable questions, in the top layers' attention and feed-forward blocks."""
     seed = get_config().seed if seed is None else seed
     facts = support.closed_book_facts(train, test, extra_unanswerable=10, seed=seed)
-    lora = finetune.LoraSettings(layers=finetune.top_layers(model, support.READER["top_layers"]),
+    lora = finetune.LoraSettings(layers=finetune.top_layers(model, READER["top_layers"]),
                                  target_modules=finetune.ATTENTION + finetune.MLP, dropout=0.0)
     return Run(CLOSED_BOOK_RUN, support.closed_book_rows(facts), lora, finetune.train_settings(CLOSED_BOOK_RUN))
 
 
 def reader_run(model, kb, train: pd.DataFrame, seed: int | None = None) -> Run:
     """The reader of RAG + fine-tuned: each training question with chunks from the course's own index
-    (`support.reader_rows`), with the settings of support.READER."""
-    seed, R = get_config().seed if seed is None else seed, support.READER
+    (`support.reader_rows`), with the settings of config.READER."""
+    seed, R = get_config().seed if seed is None else seed, READER
     rows = support.reader_rows(kb, train, k=R["k"], distractor_share=R["distractor_share"],
                                contexts_per_question=R["contexts_per_question"], seed=seed)
     lora = finetune.LoraSettings(rank=R["rank"], dropout=R["lora_dropout"],

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from course_utils import config
 from course_utils.config import PROFILES, REPO_ROOT, ConfigError, get_config, seed_everything
 
 
@@ -111,7 +112,7 @@ def test_the_full_profile_changes_every_training_run_the_notebooks_use():
         a, b = finetune.train_settings(run, fast), finetune.train_settings(run, full)
         assert b.steps == a.steps * full.profile.train_scale > a.steps, run
         assert (a.batch_size, a.learning_rate, a.max_length) == (b.batch_size, b.learning_rate, b.max_length), run
-    assert sorted(r for runs in used.values() for r in runs) == sorted([*finetune.TRAINING_RUNS, "support-reader"])
+    assert sorted(r for runs in used.values() for r in runs) == sorted(config.TRAINING_RUNS)
     with pytest.raises(finetune.FinetuneError, match="The course's runs"):
         finetune.train_settings("nope")
 
@@ -167,3 +168,19 @@ def test_get_config_sets_no_threads(monkeypatch):
     before = torch.get_num_threads()
     get_config(env={})
     assert torch.get_num_threads() == before  # only fit_threads_to_cpu_budget(), in each setup cell, sets them
+
+
+def test_every_run_and_generation_use_in_the_tables_is_valid():
+    """The tables of config.py are plain data: each entry must build its settings (a typo in a key fails here)."""
+    from course_utils import finetune, models
+
+    for run, spec in config.TRAINING_RUNS.items():
+        assert finetune.train_settings(run, get_config()).steps >= spec["steps"]
+    assert finetune.settings_from(config.READER) == finetune.TrainSettings(**config.TRAINING_RUNS["support-reader"])
+    for use in config.GENERATION:
+        assert models.generation_settings(use) == models.GenerationSettings(**config.GENERATION[use])
+    assert models.generation_settings("grounded", max_new_tokens=32).max_new_tokens == 32
+    with pytest.raises(models.GenerationError, match="Unknown generation use"):
+        models.generation_settings("nope")
+    with pytest.raises(models.GenerationError, match="Unknown generation setting"):
+        models.generation_settings("chat", max_tokens=3)

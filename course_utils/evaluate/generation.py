@@ -128,22 +128,22 @@ def style_adherence(texts: Sequence[str], rules: dict) -> dict[str, float]:
     return scores
 
 
-def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, batch_size: int = 8, progress: bool = True,
-                     sort_by_length: bool = False, share_prefix: bool = False):
-    """Generate with `models.chat_batch` (batches of `batch_size`, shortest prompts first with `sort_by_length`,
-    the prompts' common start read once with `share_prefix`) and measure it. Returns ``(answers, stats)``.
+def timed_generation(model, tokenizer, conversations, settings="chat", progress: bool = True, **changes):
+    """Generate with `models.chat_batch` (`settings`: a use of config.GENERATION or a models.GenerationSettings,
+    adjusted by keyword `changes`, e.g. ``batch_size=8, share_prefix=True``) and measure it. Returns
+    ``(answers, stats)``.
 
     stats: ``seconds_per_example``, ``tokens_per_second`` (new tokens, counted by re-tokenising the answers),
     ``prompt_tokens`` (mean tokens of the rendered chat prompt), ``shared_prompt_tokens`` (how many of them every
     prompt shares and that were read once; 0 without `share_prefix`) and ``new_tokens`` (mean per answer).
     """
-    from ..models import chat_batch, prompt_text, shared_prefix_length
+    from ..models import chat_batch, generation_settings, prompt_text, shared_prefix_length
     from .meters import Timer, count_tokens
 
     _check_not_empty(conversations)
+    settings = generation_settings(settings, **changes)
     with Timer() as timer:
-        answers = chat_batch(model, tokenizer, conversations, max_new_tokens=max_new_tokens, batch_size=batch_size,
-                             progress=progress, sort_by_length=sort_by_length, share_prefix=share_prefix)
+        answers = chat_batch(model, tokenizer, conversations, settings, progress)
     prompts = [prompt_text(tokenizer, c) for c in conversations]
     prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     new_tokens = sum(count_tokens(tokenizer, a) for a in answers)
@@ -152,7 +152,7 @@ def timed_generation(model, tokenizer, conversations, max_new_tokens: int = 64, 
         "seconds_per_example": timer.seconds / n,
         "tokens_per_second": new_tokens / timer.seconds if timer.seconds else 0.0,
         "prompt_tokens": sum(len(ids) for ids in prompt_ids) / n,
-        "shared_prompt_tokens": shared_prefix_length(prompt_ids) if share_prefix else 0,
+        "shared_prompt_tokens": shared_prefix_length(prompt_ids) if settings.share_prefix else 0,
         "new_tokens": new_tokens / n,
     }
 

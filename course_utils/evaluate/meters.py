@@ -58,8 +58,8 @@ def release_free_memory() -> None:
     """Give memory that Python and torch have freed back to the operating system, where the C library allows it.
 
     subtle: glibc (Linux) keeps freed blocks to reuse them, and after a batch of generation it holds several
-    hundred MB that no tensor uses any more (measured: 1,551 MB resident after generating 48 RAG answers, 1,119 MB
-    after this call). On a 2 GB machine that matters, so `finetune.train_lora` calls this before training, where a
+    hundred MB that no tensor uses any more (benchmarks/generation_settings.json: each row's `rss_after_mb` against
+    `rss_after_release_mb`, after generating with this call in between). On a 2 GB machine that matters, so `finetune.train_lora` calls this before training, where a
     notebook's memory peaks. It costs a fraction of a second (a full garbage collection), so it is not called after
     every generation. Elsewhere than Linux it only runs the garbage collector.
     """
