@@ -26,10 +26,9 @@ import argparse
 import json
 import os
 import platform
-import subprocess
-import sys
 from pathlib import Path
 
+from course_utils.evaluate.meters import in_fresh_process
 from course_utils.files import write_text_atomic
 
 HERE = Path(__file__).resolve().parent
@@ -105,15 +104,6 @@ def run_one(name: str) -> dict:
             "rss_after_release_mb": round(current_rss_mb()), "answers": answers}
 
 
-def in_subprocess(name: str) -> dict:
-    cmd = [sys.executable, "-P", __file__, "--one", name]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE.parent)
-    if done.returncode != 0:
-        raise SystemExit(f"row {name!r} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", metavar="NAME", choices=list(ROWS),
@@ -139,7 +129,7 @@ def main() -> None:
         if ROWS[name][2].get("precision") == "bf16" and not bf16_supported():
             print(f"  {name}: skipped, this processor has no bfloat16 instructions")
             continue
-        row = report["rows"][name] = in_subprocess(name)
+        row = report["rows"][name] = in_fresh_process(__file__, "--one", name)
         answers[name] = row.pop("answers")
         print(f"  {name:76} {row['prompts']:7} {row['seconds']:6.1f} {row['peak_rss_mb']:8,}", flush=True)
     for name in answers:  # each row against its workload's course row (or, without one, the workload's first row)

@@ -22,11 +22,10 @@ import argparse
 import json
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from course_utils.evaluate.meters import in_fresh_process
 from course_utils.files import write_text_atomic
 
 # Its saved figures were generated in fp32: new rows stay comparable with them on any processor (the notebooks
@@ -103,12 +102,7 @@ def run_one(spec: dict, quality: bool) -> dict:
 
 
 def in_subprocess(spec: dict, quality: bool) -> dict:
-    cmd = [sys.executable, "-P", __file__, "--one", json.dumps(spec)] + (["--quality"] if quality else [])
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE.parent)
-    if done.returncode != 0:
-        raise SystemExit(f"configuration {spec} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, "--one", json.dumps(spec), *(["--quality"] if quality else []))
 
 
 def main() -> None:

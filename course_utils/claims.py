@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from .results import SCOREBOARD_NOTEBOOK, UPDATE_NOTEBOOK
+from .results import SCOREBOARD_NOTEBOOK, UPDATE_NOTEBOOK, course_figures
+from .decision import NOTEBOOKS, render
 
 
 def gap(a: str, b: str) -> Callable[[Mapping[str, float]], float]:
@@ -40,7 +41,7 @@ def highest(*names: str) -> Callable[[Mapping[str, float]], float]:
     return lambda f: max(f[n] for n in names)
 
 
-def smallest_gap(a: str, others: list[str]) -> Callable[[Mapping[str, float]], float]:
+def _smallest_gap(a: str, others: list[str]) -> Callable[[Mapping[str, float]], float]:
     return lambda f: min(f[a] - f[b] for b in others)
 
 
@@ -50,7 +51,7 @@ def smallest_gap(a: str, others: list[str]) -> Callable[[Mapping[str, float]], f
 # minus its spread, and never below what the claim means (a gap above 0, a share that says "almost always" or "almost
 # never").
 F05, F05B = SCOREBOARD_NOTEBOOK, UPDATE_NOTEBOOK
-OTHERS_05 = ["base / answer_accuracy", "rag / answer_accuracy", "fine_tuned / answer_accuracy",
+_OTHERS_05 = ["base / answer_accuracy", "rag / answer_accuracy", "fine_tuned / answer_accuracy",
              "base_structured / answer_accuracy", "rag_structured / answer_accuracy"]
 LESSON_CHECKS = [
     # 01: retrieval puts the source in front of the model; the answer comes from it; no weight changes
@@ -101,7 +102,7 @@ LESSON_CHECKS = [
      gap("after the update, RAG states the NEW fact", "after the update, RAG states the OLD fact"), ">=", 0.06),
     # 05: the trained reader beats every other system; fine-tuning gives the format; the reader follows the update
     (F05, "RAG + fine-tuned beats every other system on answer accuracy",
-     smallest_gap("rag_fine_tuned / answer_accuracy", OTHERS_05), ">=", 0.15),
+     _smallest_gap("rag_fine_tuned / answer_accuracy", _OTHERS_05), ">=", 0.15),
     (F05, "structured decoding makes most prompted answers valid JSON, with no training",
      lowest("base_structured / schema_validity", "rag_structured / schema_validity"), ">=", 0.5),
     (F05, "the trained reader reads far better than prompted RAG with structured decoding",
@@ -267,12 +268,8 @@ def verdict_table(figures: Mapping[str, Mapping[str, float]] | None = None, conf
 
     `figures` ({notebook: {figure: value}}) defaults to each notebook's figures from `results.course_figures`:
     your own run where it saved them, else the course's reference run."""
-    from .decision import render
 
     if figures is None:
-        from .decision import NOTEBOOKS
-        from .results import course_figures
-
         figures = {nb: course_figures(nb, config)[0] for nb in NOTEBOOKS.values()}
     return [{"the article says": c.claim, "the course measured": render(c.evidence, figures) if c.evidence else "",
              "verdict": _verdict(c, figures), "where the evidence is weak": c.limits}

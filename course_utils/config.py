@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
+import numbers
+import random
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -187,21 +189,25 @@ READER = dict(
 )
 
 # How each use of the batch generator runs (models.chat_batch), in the fields of models.GenerationSettings: one named
-# entry per use, so no wrapper hides a default. The batch sizes and token budgets were chosen by
-# benchmarks/generation_settings.py; each comment names its rows in benchmarks/generation_settings.json.
+# entry per use, so no wrapper hides a default. The batch sizes and token budgets come from
+# benchmarks/generation_settings.py; each comment names its rows in benchmarks/generation_settings.json (the same
+# answers in every row of a workload, in fp32).
 GENERATION: dict[str, dict] = {
     "chat": dict(max_new_tokens=64, batch_size=8),  # models.chat_batch and timed_generation unless told otherwise
-    "grounded": dict(max_new_tokens=48, batch_size=8, sort_by_length=True, share_prefix=True),  # grounding.
-    # answer_batch: long prompts (retrieved sources), similar lengths together; rows "grounded: ..."
-    "closed book": dict(max_new_tokens=48, batch_size=20, sort_by_length=True, share_prefix=True),  # grounding.
-    # closed_book_batch: short prompts, so large batches cost little memory; rows "closed book: ..."
-    "support": dict(max_new_tokens=40,  # support.generate (05): 40 tokens hold any gold answer object (the longest, 38)
-                    batch_size=64, max_batch_tokens=3072,  # a batch holds at most 3072 prompt tokens: questions alone
-                    # go many at a time, prompts with documents fewer; rows "support: ..."
-                    sort_by_length=True, share_prefix=True),  # the system prompt every conversation starts with is
-    # read once; rows "support: ... shared prefix"
-    "support, structured": dict(max_new_tokens=48,  # support.generate with a json_schema: JSON spells out every key
-                                batch_size=64, max_batch_tokens=3072, sort_by_length=True, share_prefix=True),
+    # grounding.answer_batch: long prompts (three sources). Batches of 8, shortest first, took less time than batches
+    # of 4 in arrival order and than batches of 12 (rows "grounded: ..."): one long answer holds up a whole batch
+    "grounded": dict(max_new_tokens=48, batch_size=8, sort_by_length=True, share_prefix=True),
+    # grounding.closed_book_batch: short prompts, so large batches cost little memory (rows "closed book: ...")
+    "closed book": dict(max_new_tokens=48, batch_size=20, sort_by_length=True, share_prefix=True),
+    # support.generate (05): 40 tokens hold any gold answer object (the longest has 38). A batch holds at most 3072
+    # prompt tokens, so questions alone go many at a time and prompts with documents fewer; the system prompt every
+    # conversation starts with is read once. Rows "support, ...": against batches of 16 without the shared prefix,
+    # far less time for questions alone and far less memory with documents; 4096 tokens a batch was faster still for
+    # a higher peak, which 05 cannot spare where it generates the reader's answers straight after training
+    "support": dict(max_new_tokens=40, batch_size=64, max_batch_tokens=3072, sort_by_length=True, share_prefix=True),
+    # support.generate with a json_schema (structured decoding): JSON spells out every key, so 8 more tokens
+    "support, structured": dict(max_new_tokens=48, batch_size=64, max_batch_tokens=3072, sort_by_length=True,
+                                share_prefix=True),
 }
 
 
@@ -232,7 +238,6 @@ def is_whole_number(value, minimum: int = 1) -> bool:
     >>> is_whole_number(3), is_whole_number(True), is_whole_number(0), is_whole_number(0, minimum=0)
     (True, False, False, True)
     """
-    import numbers
 
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
@@ -294,7 +299,7 @@ def fit_threads_to_cpu_budget(budget: int | None = None) -> int:
     Each notebook's setup cell calls it, before any computation. On a machine without a quota (a laptop, this
     course's benchmark machine) the budget equals the cores torch already uses, and nothing changes.
     """
-    budget = budget or cpu_budget()
+    budget = cpu_budget() if budget is None else check_whole_number(budget, "budget", hint="Or None: cpu_budget().")
     import torch
 
     if torch.get_num_threads() > budget:
@@ -334,7 +339,6 @@ def check_seed(seed, example: str = "seed_everything(42)") -> int:
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch so that a notebook's results repeat run after run."""
-    import random
 
     check_seed(seed)
 

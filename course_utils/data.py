@@ -25,8 +25,8 @@ UNANSWERABLE = "not in the knowledge base"  # gold answer of questions the knowl
 SPLITS = ("train", "validation", "test")
 KB_VERSIONS = ("v1", "v2")
 SCHEMAS = {"extraction": "schemas/extraction.schema.json", "support_answer": "schemas/support_answer.schema.json"}
-FRONT_MATTER_KEYS = ("id", "title", "type", "product", "version", "date")
-REBUILD_HINT = "Rebuild the datasets with `python datasets/build.py` (or restore them with `git checkout datasets/`)."
+_FRONT_MATTER_KEYS = ("id", "title", "type", "product", "version", "date")
+_REBUILD_HINT = "Rebuild the datasets with `python datasets/build.py` (or restore them with `git checkout datasets/`)."
 
 # columns each table must have (more are allowed)
 REQUIRED_COLUMNS = {
@@ -53,7 +53,7 @@ def datasets_path(config: CourseConfig | None = None, datasets_dir: str | Path |
 def _file(name: str, config, datasets_dir) -> Path:
     path = datasets_path(config, datasets_dir) / name
     if not path.is_file():
-        raise DatasetError(f"Dataset file {path} is missing. {REBUILD_HINT}")
+        raise DatasetError(f"Dataset file {path} is missing. {_REBUILD_HINT}")
     return path
 
 
@@ -64,22 +64,22 @@ def read_jsonl(name: str, config: CourseConfig | None = None, datasets_dir: str 
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise DatasetError(f"{path} is not UTF-8 text (corrupt file). {REBUILD_HINT}") from None
+        raise DatasetError(f"{path} is not UTF-8 text (corrupt file). {_REBUILD_HINT}") from None
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            raise DatasetError(f"{path}, line {lineno}, is not valid JSON ({err.msg}). {REBUILD_HINT}") from None
+            raise DatasetError(f"{path}, line {lineno}, is not valid JSON ({err.msg}). {_REBUILD_HINT}") from None
         if not isinstance(row, dict):
-            raise DatasetError(f"{path}, line {lineno}, is not a JSON object. {REBUILD_HINT}")
+            raise DatasetError(f"{path}, line {lineno}, is not a JSON object. {_REBUILD_HINT}")
         rows.append(row)
     if not rows:
-        raise DatasetError(f"{path} is empty. {REBUILD_HINT}")
+        raise DatasetError(f"{path} is empty. {_REBUILD_HINT}")
     missing = [c for c in REQUIRED_COLUMNS.get(name, []) if c not in rows[0]]
     if missing:
-        raise DatasetError(f"{path} lacks the field(s) {missing} (old or corrupt file). {REBUILD_HINT}")
+        raise DatasetError(f"{path} lacks the field(s) {missing} (old or corrupt file). {_REBUILD_HINT}")
     return rows
 
 
@@ -130,7 +130,7 @@ def _read_json(name: str, config, datasets_dir) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise DatasetError(f"{path} is not valid JSON ({err}). {REBUILD_HINT}") from None
+        raise DatasetError(f"{path} is not valid JSON ({err}). {_REBUILD_HINT}") from None
 
 
 def load_schema(name: str, config: CourseConfig | None = None, datasets_dir: str | Path | None = None) -> dict:
@@ -154,17 +154,17 @@ def parse_markdown_doc(text: str, source: str = "<text>") -> dict:
     """
     lines = text.split("\n")
     if not lines or lines[0] != "---" or "---" not in lines[1:]:
-        raise DatasetError(f"{source} has no front matter block between '---' lines. {REBUILD_HINT}")
+        raise DatasetError(f"{source} has no front matter block between '---' lines. {_REBUILD_HINT}")
     end = lines.index("---", 1)
     meta: dict = {}
     for line in lines[1:end]:
         key, sep, val = line.partition(": ")
         if not sep:
-            raise DatasetError(f"{source}: front matter line {line!r} is not 'key: value'. {REBUILD_HINT}")
+            raise DatasetError(f"{source}: front matter line {line!r} is not 'key: value'. {_REBUILD_HINT}")
         meta[key] = val
-    missing = [k for k in FRONT_MATTER_KEYS if k not in meta]
+    missing = [k for k in _FRONT_MATTER_KEYS if k not in meta]
     if missing:
-        raise DatasetError(f"{source}: front matter lacks {missing}. {REBUILD_HINT}")
+        raise DatasetError(f"{source}: front matter lacks {missing}. {_REBUILD_HINT}")
     meta["version"] = int(meta["version"]) if meta["version"].isdigit() else meta["version"]
     meta["text"] = "\n".join(lines[end + 1:]).lstrip("\n")
     return meta
@@ -182,15 +182,15 @@ def load_kb(version: str = "v1", config: CourseConfig | None = None,
     folder = datasets_path(config, datasets_dir) / "kb" / version
     files = sorted(folder.glob("*.md")) if folder.is_dir() else []
     if not files:
-        raise DatasetError(f"No documents in {folder}. {REBUILD_HINT}")
+        raise DatasetError(f"No documents in {folder}. {_REBUILD_HINT}")
     docs = []
     for path in files:
         try:
             doc = parse_markdown_doc(path.read_text(encoding="utf-8"), source=str(path))
         except UnicodeDecodeError:
-            raise DatasetError(f"{path} is not UTF-8 text (corrupt file). {REBUILD_HINT}") from None
+            raise DatasetError(f"{path} is not UTF-8 text (corrupt file). {_REBUILD_HINT}") from None
         if doc["id"] != path.stem:
-            raise DatasetError(f"{path}: front matter id {doc['id']!r} does not match the file name. {REBUILD_HINT}")
+            raise DatasetError(f"{path}: front matter id {doc['id']!r} does not match the file name. {_REBUILD_HINT}")
         doc["kb_version"] = version
         docs.append(doc)
     return docs

@@ -41,6 +41,7 @@ import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Mapping
+import re
 
 from .config import CourseError
 
@@ -523,7 +524,6 @@ def render(template: str, figures: Mapping[str, Mapping[str, float]]) -> str:
     >>> render("{03:schema validity, LoRA:%} valid", {})
     '(not measured: run notebook 03) valid'
     """
-    import re
 
     def fill(match: re.Match) -> str:
         short, name, style = match.group(1), match.group(2), match.group(3)

@@ -19,24 +19,24 @@ import io
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from . import costs, decision
+from . import costs, decision, results
 from .decision import APPROACHES, COURSE_CASES, CRITERIA, USE_CASES
 
-COLOURS = {"prompting first": "#6b7280", "RAG": "#2563eb", "fine-tuning": "#d97706", "RAG + fine-tuning": "#7c3aed"}
+_COLOURS = {"prompting first": "#6b7280", "RAG": "#2563eb", "fine-tuning": "#d97706", "RAG + fine-tuning": "#7c3aed"}
 # Slider stops for the criteria that take any amount (recommend() itself accepts any value in range).
-AMOUNT_STOPS = {
+_AMOUNT_STOPS = {
     "training_examples": (0, 30, 100, 300, 1_000, 3_000, 10_000, 100_000),
     "knowledge_base_docs": (0, 3, 30, 300, 1_000, 10_000, 100_000, 1_000_000),
     "latency_budget_s": (0.2, 0.5, 1, 2, 5, 10, 30),
 }
 # Short readouts for the sliders (the full wording is in the reasons).
-SLIDER_LABELS = {
+_SLIDER_LABELS = {
     "knowledge_freshness": ("rarely", "yearly", "quarterly", "monthly", "weekly+"),
     "output_format": ("free text", "light structure", "fixed template", "strict schema"),
     "deployment_speed": ("in months", "in weeks", "in days", "now"),
     "behaviour_change": ("none", "light touch", "tone or voice", "domain skill", "new task"),
 }
-CSS = """<style>
+_CSS = """<style>
 .wb-panel {font-size: 14px; line-height: 1.4;}
 .wb-answer {font-size: 22px; font-weight: 700; margin: 2px 0 4px 0;}
 .wb-error {background: #fee2e2; color: #7f1d1d; border-left: 4px solid #b91c1c; padding: 6px 10px;}
@@ -49,11 +49,11 @@ CSS = """<style>
 </style>"""
 
 
-def slider_label(name: str, value: float) -> str:
+def _slider_label(name: str, value: float) -> str:
     """How a slider shows a value: a short word for levels, a compact number for amounts ("3k", "1M", "0.5 s")."""
     c = CRITERIA[name]
     if c.kind == "level":
-        return SLIDER_LABELS[name][c.values.index(value)] if name in SLIDER_LABELS else c.describe(value)
+        return _SLIDER_LABELS[name][c.values.index(value)] if name in _SLIDER_LABELS else c.describe(value)
     for size, suffix in ((1e6, "M"), (1e3, "k")):
         if value >= size:
             return f"{value / size:.3g}{suffix}"
@@ -85,8 +85,8 @@ def contribution_figure(rec: decision.Recommendation) -> Figure:
     pushing = [c for c in rec.contributions if CRITERIA[c.name].group != "feasibility"][::-1]  # the others only hold
     labels = [c.label for c in pushing]
     y = range(len(labels))
-    bars.barh([i + 0.2 for i in y], [c.knowledge for c in pushing], 0.4, color=COLOURS["RAG"], label="knowledge (toward RAG)")
-    bars.barh([i - 0.2 for i in y], [c.behaviour for c in pushing], 0.4, color=COLOURS["fine-tuning"], label="behaviour (toward fine-tuning)")
+    bars.barh([i + 0.2 for i in y], [c.knowledge for c in pushing], 0.4, color=_COLOURS["RAG"], label="knowledge (toward RAG)")
+    bars.barh([i - 0.2 for i in y], [c.behaviour for c in pushing], 0.4, color=_COLOURS["fine-tuning"], label="behaviour (toward fine-tuning)")
     bars.set_yticks(list(y), labels, fontsize=8)
     bars.axvline(0, color="black", lw=0.8)
     bars.set_xlim(-2.6, 2.6)
@@ -95,15 +95,15 @@ def contribution_figure(rec: decision.Recommendation) -> Figure:
     bars.tick_params(axis="x", labelsize=7)
     lo, hi, t = -5, 9, decision.THRESHOLD
     for (x0, x1, y0, y1), name in zip([(lo, t, lo, t), (t, hi, lo, t), (lo, t, t, hi), (t, hi, t, hi)], APPROACHES):
-        board.fill_between([x0, x1], y0, y1, color=COLOURS[name], alpha=0.16, lw=0)
-        board.text((x0 + x1) / 2, (y0 + y1) / 2, name.replace(" + ", "\n+ "), ha="center", va="center", fontsize=8, color=COLOURS[name])
+        board.fill_between([x0, x1], y0, y1, color=_COLOURS[name], alpha=0.16, lw=0)
+        board.text((x0 + x1) / 2, (y0 + y1) / 2, name.replace(" + ", "\n+ "), ha="center", va="center", fontsize=8, color=_COLOURS[name])
     held = decision.holds(rec.settings)
     if held:
         board.fill_between([lo, hi], t, hi, facecolor="none", hatch="///", edgecolor="#9ca3af", lw=0)
         board.text(lo + 0.3, hi - 0.6, "fine-tuning waits:\n" + "\n".join(decision.HOLD_LABELS[name] for name, _, _ in held),
                    fontsize=7, va="top")
     x, yv = max(lo + 0.3, min(hi - 0.3, rec.knowledge_score)), max(lo + 0.3, min(hi - 0.3, rec.behaviour_score))
-    board.plot([x], [yv], "o", ms=10, color=COLOURS[rec.approach], mec="black")
+    board.plot([x], [yv], "o", ms=10, color=_COLOURS[rec.approach], mec="black")
     board.set_xlim(lo, hi)
     board.set_ylim(lo, hi)
     board.set_xlabel("knowledge score", fontsize=8)
@@ -114,12 +114,12 @@ def contribution_figure(rec: decision.Recommendation) -> Figure:
     return fig
 
 
-def recommendation_html(rec: decision.Recommendation, reasons: int = 4, changes: int = 3, evidence: list[str] | None = None) -> str:
+def _recommendation_html(rec: decision.Recommendation, reasons: int = 4, changes: int = 3, evidence: list[str] | None = None) -> str:
     """The answer, its strongest reasons, what to do, what would change it, and (given) what the course measured, as HTML."""
     items = lambda xs: "".join(f"<li>{html.escape(x)}</li>" for x in xs)  # noqa: E731
     later = f"<div><b>Then:</b> add fine-tuning {html.escape(rec.fine_tuning_later)}.</div>" if rec.fine_tuning_later else ""
     measured = (f"<div class='wb-evidence'><b>What the course measured</b><ul>{items(evidence)}</ul></div>" if evidence else "")
-    return (f"<div class='wb-panel'><div class='wb-answer' style='color:{COLOURS[rec.approach]}'>{html.escape(rec.headline)}</div>{later}"
+    return (f"<div class='wb-panel'><div class='wb-answer' style='color:{_COLOURS[rec.approach]}'>{html.escape(rec.headline)}</div>{later}"
             f"<div>confidence <b>{rec.confidence_label}</b> ({rec.confidence:.2f}) &middot; knowledge score "
             f"{rec.knowledge_score:+.2f}, behaviour score {rec.behaviour_score:+.2f} (threshold {decision.THRESHOLD:g})</div>"
             f"<div class='wb-columns'><div><b>Why</b><ul>{items(rec.reasons[:reasons]) or '<li>nothing pushes either way</li>'}</ul></div>"
@@ -127,9 +127,8 @@ def recommendation_html(rec: decision.Recommendation, reasons: int = 4, changes:
             f"<b>What would change it</b><ul>{items(rec.would_change[:changes])}</ul></div></div>{measured}</div>")
 
 
-def load_course_figures(config=None) -> dict:
+def _load_course_figures(config=None) -> dict:
     """{notebook: figures} of notebooks 01-05: your own runs where they saved figures, else the course's reference run."""
-    from . import results
 
     return {notebook: results.course_figures(notebook, config)[0] for notebook in decision.NOTEBOOKS.values()}
 
@@ -140,16 +139,16 @@ class Workbench:
 
     def __init__(self, settings: dict | None = None, figures: dict | None = None):
         start = decision.check_settings(settings)
-        self.figures = load_course_figures() if figures is None else figures  # the evidence shown under the answer
+        self.figures = _load_course_figures() if figures is None else figures  # the evidence shown under the answer
         self.preset = W.Dropdown(options=[("your own settings", "")] + [(n, n) for n in USE_CASES]
                                  + [(f"course {n}", n) for n in COURSE_CASES], value="",
                                  description="Use case", style={"description_width": "130px"},
                                  layout=W.Layout(width="400px")).add_class("wb-preset")
         self.sliders = {}
         for name, c in CRITERIA.items():
-            stops = AMOUNT_STOPS.get(name, c.values)
+            stops = _AMOUNT_STOPS.get(name, c.values)
             self.sliders[name] = W.SelectionSlider(
-                options=[(slider_label(name, v), v) for v in stops], value=start[name], description=c.label,
+                options=[(_slider_label(name, v), v) for v in stops], value=start[name], description=c.label,
                 continuous_update=False, style={"description_width": "130px"}, layout=W.Layout(width="400px"),
             ).add_class(f"wb-slider-{name}")
         self.answer = W.HTML().add_class("wb-recommendation")
@@ -161,7 +160,7 @@ class Workbench:
         for slider in self.sliders.values():
             slider.observe(self._on_slider, "value")
         controls = W.VBox([self.preset, *self.sliders.values()], layout=W.Layout(width="410px"))
-        self.widget = W.VBox([W.HTML(CSS), self.message, W.HBox([controls, self.chart], layout=W.Layout(flex_flow="row wrap")),
+        self.widget = W.VBox([W.HTML(_CSS), self.message, W.HBox([controls, self.chart], layout=W.Layout(flex_flow="row wrap")),
                               self.answer], layout=W.Layout(max_width="1100px")).add_class("wb-workbench")
         _guarded(self.message, self._update)
 
@@ -171,7 +170,7 @@ class Workbench:
 
     def _update(self) -> None:
         self.recommendation = decision.recommend(self.settings)
-        self.answer.value = recommendation_html(self.recommendation, evidence=decision.evidence_for(self.recommendation, self.figures)[:3])
+        self.answer.value = _recommendation_html(self.recommendation, evidence=decision.evidence_for(self.recommendation, self.figures)[:3])
         self.chart.value = _png(contribution_figure(self.recommendation))
 
     def show_static(self) -> None:
@@ -179,7 +178,7 @@ class Workbench:
         where widgets need a running kernel: GitHub, nbviewer, a printout."""
         from IPython.display import HTML, Image, display
 
-        display(HTML(CSS + self.answer.value))
+        display(HTML(_CSS + self.answer.value))
         display(Image(self.chart.value))
 
     def _set_sliders(self, settings: dict) -> None:
@@ -188,7 +187,7 @@ class Workbench:
             for name, value in settings.items():
                 slider = self.sliders[name]
                 if value not in [v for _, v in slider.options]:  # an amount between the stops: add it as a stop
-                    options = sorted([*slider.options, (slider_label(name, value), value)], key=lambda o: o[1])
+                    options = sorted([*slider.options, (_slider_label(name, value), value)], key=lambda o: o[1])
                     slider.options = options
                 slider.value = value
         finally:
@@ -228,13 +227,13 @@ class Workbench:
         return self.recommendation
 
 
-WORKLOAD_LABELS = {
+_WORKLOAD_LABELS = {
     "queries_per_day": "queries per day", "updates_per_month": "KB updates / month", "corpus_docs": "documents",
     "chunks_per_doc": "chunks per document", "changed_share": "share changed / update",
     "training_examples": "training examples", "epochs": "epochs per run", "retrains_per_year": "retrainings / year",
     "price_per_hour": "price per hour",
 }
-NOTE_COLOURS = {"measured": "#16a34a", "mixed": "#0d9488", "reference": "#2563eb", "assumed": "#d97706"}
+_NOTE_COLOURS = {"measured": "#16a34a", "mixed": "#0d9488", "reference": "#2563eb", "assumed": "#d97706"}
 
 
 def _digits(value: float, significant: int = 3) -> float:
@@ -242,13 +241,13 @@ def _digits(value: float, significant: int = 3) -> float:
     return float(f"{value:.{significant}g}")
 
 
-def cost_figure(plan: costs.CostPlan, latency_budget_s: float | None = None) -> Figure:
+def _cost_figure(plan: costs.CostPlan, latency_budget_s: float | None = None) -> Figure:
     """Left: cumulative cost of each approach over the months, break-even points marked. Right: seconds per answer."""
     fig = Figure(figsize=(7.4, 3.3))
     lines, bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.7, 1]})
     months = list(range(plan.months + 1))
     for a in APPROACHES:
-        lines.plot(months, [plan.cumulative(a, m) for m in months], color=COLOURS[a], label=a, lw=2)
+        lines.plot(months, [plan.cumulative(a, m) for m in months], color=_COLOURS[a], label=a, lw=2)
     for dear, cheap, month in plan.break_evens():
         if month <= plan.months:
             lines.plot([month], [plan.cumulative(dear, month)], "kx", ms=7)
@@ -258,7 +257,7 @@ def cost_figure(plan: costs.CostPlan, latency_budget_s: float | None = None) -> 
     lines.legend(fontsize=7, loc="upper left")
     lines.tick_params(labelsize=7)
     lines.grid(alpha=0.3)
-    bars.barh(range(len(APPROACHES)), [plan.latency_s[a] for a in APPROACHES], color=[COLOURS[a] for a in APPROACHES])
+    bars.barh(range(len(APPROACHES)), [plan.latency_s[a] for a in APPROACHES], color=[_COLOURS[a] for a in APPROACHES])
     bars.set_yticks(range(len(APPROACHES)), [a.replace(" + ", "\n+ ") for a in APPROACHES], fontsize=7)
     bars.invert_yaxis()
     if latency_budget_s is not None:
@@ -271,12 +270,12 @@ def cost_figure(plan: costs.CostPlan, latency_budget_s: float | None = None) -> 
     return fig
 
 
-def plan_html(plan: costs.CostPlan) -> str:
+def _plan_html(plan: costs.CostPlan) -> str:
     """A table of the plan: latency, upfront, monthly and total cost per approach; then the break-even points."""
     def money(x):
         return "" if x is None else "never right" if x == float("inf") else f"{x:,.4f}" if x < 1 else f"{x:,.2f}"
 
-    rows = "".join(f"<tr><td style='color:{COLOURS[a]}'><b>{a}</b></td><td>{plan.latency_s[a]:.2f} s</td>"
+    rows = "".join(f"<tr><td style='color:{_COLOURS[a]}'><b>{a}</b></td><td>{plan.latency_s[a]:.2f} s</td>"
                    f"<td>{money((plan.per_correct_answer or {}).get(a))}</td>"
                    f"<td>{plan.upfront[a]:,.2f}</td><td>{(plan.serving or plan.monthly)[a]:,.2f}</td>"
                    f"<td>{(plan.maintenance or {}).get(a, 0):,.2f}</td><td>{plan.cumulative(a, plan.months):,.2f}</td></tr>"
@@ -295,7 +294,7 @@ class CostCalculator:
         workload = workload or costs.Workload()
         style, layout = {"description_width": "215px"}, W.Layout(width="315px")
         self.inputs = {name: W.FloatText(value=getattr(workload, name), description=label, style=style, layout=layout)
-                       .add_class(f"wb-cost-{name}") for name, label in WORKLOAD_LABELS.items()}
+                       .add_class(f"wb-cost-{name}") for name, label in _WORKLOAD_LABELS.items()}
         self.inputs["months"] = W.IntText(value=workload.months, description="months ahead (1-120)", style=style,
                                           layout=layout).add_class("wb-cost-months")
         self.unit_inputs = {f"query:{a}": W.FloatText(value=_digits(units.seconds_per_query[a]), description=f"per answer, {a}", style=style, layout=layout)
@@ -303,7 +302,7 @@ class CostCalculator:
         self.unit_inputs["index"] = W.FloatText(value=_digits(units.index_seconds_per_chunk), description="per chunk indexed", style=style, layout=layout)
         self.unit_inputs.update({f"train:{a}": W.FloatText(value=_digits(units.train_seconds_per_example[a]), description=f"per example, {a}", style=style, layout=layout)
                                  for a in costs.TRAINED})
-        colour = NOTE_COLOURS.get(units.source, "#6b7280")
+        colour = _NOTE_COLOURS.get(units.source, "#6b7280")
         self.note = W.HTML(f"<div class='wb-note' style='border-color:{colour}'><b>Unit costs: {units.source}.</b> "
                            f"{html.escape(units.note)}</div>").add_class("wb-cost-note")
         self.table = W.HTML().add_class("wb-cost-table")
@@ -316,7 +315,7 @@ class CostCalculator:
             workbench.sliders["latency_budget_s"].observe(lambda _: _guarded(self.message, self._update), "value")
         inputs = W.VBox([W.HTML("<b>Workload</b>"), *self.inputs.values(), W.HTML("<b>Unit costs (seconds)</b>"),
                          *self.unit_inputs.values()], layout=W.Layout(width="335px"))
-        self.widget = W.VBox([W.HTML(CSS), self.note, self.message,
+        self.widget = W.VBox([W.HTML(_CSS), self.note, self.message,
                               W.HBox([inputs, W.VBox([self.chart, self.table], layout=W.Layout(width="760px"))],
                                      layout=W.Layout(flex_flow="row wrap"))]).add_class("wb-costs")
         _guarded(self.message, self._update)
@@ -332,15 +331,15 @@ class CostCalculator:
         workload, units = self._read()
         self.plan = costs.cost_plan(workload, units)
         budget = self.workbench.sliders["latency_budget_s"].value if self.workbench else None
-        self.table.value = plan_html(self.plan)
-        self.chart.value = _png(cost_figure(self.plan, budget))
+        self.table.value = _plan_html(self.plan)
+        self.chart.value = _png(_cost_figure(self.plan, budget))
 
     def show_static(self) -> None:
         """Show the current plan (chart and table) as plain outputs that a saved notebook keeps (see Workbench.show_static)."""
         from IPython.display import HTML, Image, display
 
         display(Image(self.chart.value))
-        display(HTML(CSS + self.table.value))
+        display(HTML(_CSS + self.table.value))
 
     def set(self, **workload) -> costs.CostPlan:
         """Change workload fields from code (checked first: a bad value raises CostInputError); returns the plan."""

@@ -23,18 +23,20 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+import warnings
 
 from .config import CourseConfig, CourseError, get_config
+from . import models
 
 
-CREATE_TABLE = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)"
+_CREATE_TABLE = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)"
 
 
 class EmbeddingError(CourseError, ValueError):
     """Texts cannot be embedded as asked (wrong input type, empty list where one is required)."""
 
 
-def text_key(model_name: str, text: str) -> str:
+def _text_key(model_name: str, text: str) -> str:
     """Cache key of one text for one model: SHA-256 of both, so any change to either misses."""
     return hashlib.sha256(f"{model_name}\0{text}".encode("utf-8")).hexdigest()
 
@@ -72,14 +74,13 @@ class CachedEmbedder:
                 self._db = sqlite3.connect(self.cache_path)
                 if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise sqlite3.DatabaseError("quick_check failed")
-                self._db.execute(CREATE_TABLE)
+                self._db.execute(_CREATE_TABLE)
             except sqlite3.DatabaseError as err:
                 self._start_over(err)
         return self._db
 
     def _start_over(self, err: Exception) -> None:
         """A damaged cache file is never used: move it aside, warn, and start an empty one (vectors get recomputed)."""
-        import warnings
 
         if self._db is not None:
             self._db.close()
@@ -91,7 +92,7 @@ class CachedEmbedder:
             stacklevel=3,
         )
         self._db = sqlite3.connect(self.cache_path)
-        self._db.execute(CREATE_TABLE)
+        self._db.execute(_CREATE_TABLE)
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -118,7 +119,7 @@ class CachedEmbedder:
             raise EmbeddingError("Every item to embed must be a string (a chunk's text, a question).")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        keys = [text_key(self.model_name, t) for t in texts]
+        keys = [_text_key(self.model_name, t) for t in texts]
         cached = self._lookup(list(set(keys))) if self.cache_path else {}
         todo = {k: t for k, t in zip(keys, texts) if k not in cached}  # dict: duplicates embedded once
         if todo:
@@ -159,7 +160,6 @@ def load_cached_embedder(config: CourseConfig | None = None, cache: bool = True,
     `cache=False` gives the same embedder without a cache (for measuring cold throughput).
     Pass an already loaded `model` to avoid loading it twice.
     """
-    from . import models
 
     config = config or get_config()
     model = model if model is not None else models.load_embedder(config.embedder, config)

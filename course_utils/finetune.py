@@ -26,14 +26,19 @@ import shutil
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
+import hashlib
+import json
 
 from .config import (PRECISIONS, TRAINING_RUNS, CourseConfig, CourseError, check_seed, check_whole_number, get_config,
                      is_whole_number)
 from .formatting import build_training_set, pad_batch
-from .models import bf16_supported  # noqa: F401 (finetune.bf16_supported, as before)
+from .models import bf16_supported, resolve_model
+from .evaluate.meters import check_memory, peak_rss_mb, release_free_memory
+from .files import atomic_folder, write_json_atomic
+from .progress import progress_bar
 
 ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")  # the four attention projections of a Llama layer
 MLP = ("gate_proj", "up_proj", "down_proj")  # the feed-forward block
@@ -150,12 +155,13 @@ def settings_from(spec: dict, **changes) -> TrainSettings:
     """TrainSettings from the keys of `spec` that name its fields (a dict such as config.READER also holds other
     settings: chunks, k, LoRA), then `changes`."""
     known = {f.name for f in fields(TrainSettings)}
+    if set(changes) - known:
+        raise FinetuneError(f"Unknown training setting(s) {sorted(set(changes) - known)}. Known: {sorted(known)}.")
     return TrainSettings(**{**{k: v for k, v in spec.items() if k in known}, **changes})
 
 
 def train_settings(run: str, config: CourseConfig | None = None) -> TrainSettings:
     """The TrainSettings of one of the course's training runs (config.TRAINING_RUNS), for the active profile."""
-    from dataclasses import replace
 
     if run not in TRAINING_RUNS:
         raise FinetuneError(f"Unknown training run {run!r}. The course's runs: {sorted(TRAINING_RUNS)}. "
@@ -245,6 +251,8 @@ def training_memory_mb(settings: TrainSettings, precision: str = "fp32") -> floa
     `training_precision` resolves it) adds about 150 MB (80 to 230 MB measured): bf16 copies of the weights the
     backward pass needs, and the processor's state for each batch shape.
     """
+    if precision not in ("fp32", "bf16"):
+        raise FinetuneError(f"precision must be 'fp32' or 'bf16' (what training_precision(settings) gives), got {precision!r}.")
     per_token = 0.55 if settings.gradient_checkpointing else 1.6
     extra = 150 if precision == "bf16" else 0
     return 400 + extra + per_token * settings.batch_size // settings.micro_batches * settings.max_length
@@ -296,11 +304,9 @@ def restore_base_weights(model, name: str | None = None, config: CourseConfig | 
     Each tensor's bytes are read straight into the tensor from its place in the safetensors file (the format is an
     8-byte header length, a JSON header of dtypes, shapes and byte offsets, then the raw data): the safetensors
     library maps the whole file into memory instead, which counts its 0.5 GB against the process while it is open."""
-    import json
 
     import torch
 
-    from .models import resolve_model
 
     if has_lora(model):
         raise FinetuneError("This model still carries LoRA layers: take them off with remove_lora (or merge_lora) first.")
@@ -337,7 +343,6 @@ def restore_base_weights(model, name: str | None = None, config: CourseConfig | 
 
 def save_adapter(model, path: str | Path) -> float:
     """Save only the LoRA weights (not the base model) to `path`; returns their size on disk in MB."""
-    from .files import atomic_folder
 
     path = Path(path)
     with atomic_folder(path) as tmp:  # a crash mid-save leaves the previous adapter as it was
@@ -450,7 +455,6 @@ def train_lora(
     """
     from transformers.trainer_utils import get_last_checkpoint
 
-    from .evaluate.meters import check_memory, peak_rss_mb, release_free_memory
 
     config = config or get_config()
     seed = config.seed if settings.seed is None else settings.seed
@@ -482,7 +486,7 @@ def train_lora(
     save_adapter(peft_model, adapter_dir)
     steps = trainer.state.global_step
     steps_run = steps - (_step_of(checkpoint) if checkpoint else 0)  # a resumed run timed only the steps it ran
-    _write_run_record(run_dir, run_fingerprint(model, rows, lora, settings, system, drop_too_long, precision),
+    _write_run_record(run_dir, _run_fingerprint(model, rows, lora, settings, system, drop_too_long, precision),
                       seconds=seconds, steps=steps, precision=precision, examples=len(examples))
     count = count_parameters(peft_model)
     return TrainResult(
@@ -505,12 +509,10 @@ def train_lora(
 RUN_RECORD = "run.json"  # beside the adapter: what trained it (a fingerprint) and how long it took
 
 
-def run_fingerprint(model, rows, lora: LoraSettings, settings: TrainSettings, system: str | None,
+def _run_fingerprint(model, rows, lora: LoraSettings, settings: TrainSettings, system: str | None,
                     drop_too_long: bool, precision: str) -> str:
     """A hash of everything that decides a run's adapter: the base model's name, the rows, the system prompt and
     the settings. Two runs with the same fingerprint train the same adapter (on the same kind of processor)."""
-    import hashlib
-    import json
 
     name = getattr(getattr(model, "config", None), "_name_or_path", "")
     blob = json.dumps([str(name), list(rows), system, repr(lora), repr(settings), drop_too_long, precision],
@@ -519,8 +521,6 @@ def run_fingerprint(model, rows, lora: LoraSettings, settings: TrainSettings, sy
 
 
 def _write_run_record(run_dir: Path, fingerprint: str, **figures) -> None:
-    from .files import write_json_atomic
-
     write_json_atomic(run_dir / RUN_RECORD, {"fingerprint": fingerprint, **figures}, indent=1)
 
 
@@ -542,11 +542,10 @@ def load_or_train(model, tokenizer, rows: list[dict], run_name: str, lora: LoraS
     """The adapter of run `run_name` if ``<cache>/runs/<run_name>`` holds one trained from these very rows and
     settings (its run.json fingerprint), else train it now with `train_lora`. `model` comes back plain (no LoRA)
     either way; put the adapter on it with `load_adapter(model, saved.adapter_dir)`."""
-    import json
 
     config = config or get_config()
     run_dir = _run_dir(config, run_name)
-    wanted = run_fingerprint(model, rows, lora, settings, system, drop_too_long, training_precision(settings, config))
+    wanted = _run_fingerprint(model, rows, lora, settings, system, drop_too_long, training_precision(settings, config))
     try:
         record = json.loads((run_dir / RUN_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -621,7 +620,6 @@ def _LossProgressBar(precision: str = "fp32"):
     precision the run trains in ("Training (bf16)")."""
     from transformers import TrainerCallback
 
-    from .progress import progress_bar
 
     class LossProgressBar(TrainerCallback):
         def on_train_begin(self, args, state, control, **kwargs):

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .config import CourseError
+from .evaluate.answers import normalize_answer
+from .models import chat_batch
 
 NOT_FOUND = "not in the knowledge base"  # what the model is told to say when the sources lack the answer
 
@@ -84,6 +86,8 @@ def cited_doc_ids(answer: str, hits: Sequence) -> list[str]:
 
 def strip_citations(answer: str) -> str:
     """The answer without its [n] markers (what gets scored against the gold answer)."""
+    if not isinstance(answer, str):
+        raise GroundingError(f"answer must be the model's text (a string), got {type(answer).__name__}.")
     return " ".join(_CITATION.sub(" ", answer).split())
 
 
@@ -102,12 +106,12 @@ def attributed_doc_ids(answer: str, hits: Sequence, question: str = "", min_over
     answer came from, but it cannot tell a copied fact from a coincidence, so report it as attribution.
 
     >>> from types import SimpleNamespace as NS
-    >>> hits = [NS(doc_id="a", chunk=NS(context_text="Returns: 30 days")), NS(doc_id="b", chunk=NS(context_text="Price: 149 EUR"))]
+    >>> hits = [NS(doc_id=d, text=t, chunk=NS(context_text=t)) for d, t in (("a", "Returns: 30 days"), ("b", "Price: 149 EUR"))]
     >>> attributed_doc_ids("It costs 149 EUR.", hits, question="How much does it cost?")
     ['b']
     """
-    from .evaluate.answers import normalize_answer
 
+    hits = check_hits(hits)
     if normalize_answer(NOT_FOUND) in normalize_answer(answer):
         return []
     skip = _STOPWORDS | set(normalize_answer(question).split())
@@ -154,7 +158,6 @@ def answer_batch(questions: Sequence[str], kb, model, tokenizer, k: int = 3, met
     Generation follows config.GENERATION["grounded"] (batches of 8, prompts of similar length together, the
     instructions every prompt starts with read once); keyword `changes` adjust it, e.g. ``max_new_tokens=32``.
     """
-    from .models import chat_batch
 
     questions = _question_list(questions, "answer_batch")
     all_hits = kb.retrieve_batch(questions, k, method)
@@ -179,7 +182,6 @@ def closed_book_batch(questions: Sequence[str], model, tokenizer, progress: bool
 
     Generation follows config.GENERATION["closed book"] (short prompts, so large batches; the shared system prompt
     read once); keyword `changes` adjust it."""
-    from .models import chat_batch
 
     questions = _question_list(questions, "closed_book_batch")
     conversations = [[{"role": "system", "content": CLOSED_BOOK_SYSTEM}, {"role": "user", "content": q}] for q in questions]

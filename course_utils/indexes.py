@@ -31,6 +31,7 @@ from typing import Sequence
 import numpy as np
 
 from .config import CourseError, check_whole_number
+from .files import atomic_path
 
 INDEX_KINDS = ("exact", "hnsw", "ivf")
 
@@ -156,7 +157,6 @@ class VectorIndex:
         """Write the index to `path` atomically: a reader sees the old file or the new one, never half of one."""
         import faiss
 
-        from .files import atomic_path
 
         path = Path(path)
         with atomic_path(path) as tmp:

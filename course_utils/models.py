@@ -29,11 +29,15 @@ import importlib.util
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Sequence
 
 from .config import GENERATION, PRECISIONS, CourseConfig, CourseError, check_whole_number, get_config
+from .evaluate.meters import check_memory
+from .files import atomic_folder
+from .progress import progress_bar
+from .structured import logits_processor
 
 
 class GenerationError(CourseError, ValueError):
@@ -79,7 +83,7 @@ KNOWN_MODELS: dict[str, ModelSpec] = {
 _READY_MARKER = "CONVERTED_OK"  # written last, so a half-finished conversion is never mistaken for a good one
 
 
-def package_weights(name: str) -> Path:
+def _package_weights(name: str) -> Path:
     """Path of a known model's weights inside its installed package (raises if the package is missing)."""
     spec = _known(name)
     found = importlib.util.find_spec(spec.module)  # finds the folder without running the package's code
@@ -98,7 +102,7 @@ def package_weights(name: str) -> Path:
     return path
 
 
-def converted_dir(name: str, config: CourseConfig | None = None) -> Path:
+def _converted_dir(name: str, config: CourseConfig | None = None) -> Path:
     """Folder where the converted (safetensors) copy of a generator is kept."""
     config = config or get_config()
     return config.models_dir / name
@@ -109,7 +113,7 @@ def is_prepared(name: str, config: CourseConfig | None = None) -> bool:
     spec = _known(name)
     if spec.kind == "embedder":
         return True
-    return (converted_dir(name, config) / _READY_MARKER).exists()
+    return (_converted_dir(name, config) / _READY_MARKER).exists()
 
 
 def prepare(names: Sequence[str] | None = None, config: CourseConfig | None = None, force: bool = False) -> dict[str, Path]:
@@ -119,7 +123,6 @@ def prepare(names: Sequence[str] | None = None, config: CourseConfig | None = No
 
     Safe to run twice: a model already converted is skipped unless ``force=True``.
     """
-    from .progress import progress_bar
 
     config = config or get_config()
     names = list(names) if names else [config.embedder, config.generator]
@@ -128,17 +131,17 @@ def prepare(names: Sequence[str] | None = None, config: CourseConfig | None = No
     for name in progress_bar(names, desc="Preparing models", unit="model", disable=nothing_to_do):
         spec = _known(name)
         if spec.kind == "embedder":
-            done[name] = package_weights(name)
+            done[name] = _package_weights(name)
         elif is_prepared(name, config) and not force:
-            done[name] = converted_dir(name, config)
-        elif (packed := wheelhouse_dir(config) / name / _READY_MARKER).exists() and not force:
-            done[name] = _copy_packed(packed.parent, converted_dir(name, config))
+            done[name] = _converted_dir(name, config)
+        elif (packed := _wheelhouse_dir(config) / name / _READY_MARKER).exists() and not force:
+            done[name] = _copy_packed(packed.parent, _converted_dir(name, config))
         else:
             done[name] = _convert_gguf(name, config)
     return done
 
 
-def wheelhouse_dir(config: CourseConfig | None = None) -> Path:
+def _wheelhouse_dir(config: CourseConfig | None = None) -> Path:
     """Where `bash course.sh wheels` puts converted models for an offline room: ``wheelhouse/models``."""
     config = config or get_config()
     return config.repo_root / "wheelhouse" / "models"
@@ -151,13 +154,11 @@ def pack(dest: str | Path, config: CourseConfig | None = None) -> list[Path]:
     written = []
     for name, spec in KNOWN_MODELS.items():
         if spec.kind == "generator" and is_prepared(name, config):
-            written.append(_copy_packed(converted_dir(name, config), Path(dest) / name))
+            written.append(_copy_packed(_converted_dir(name, config), Path(dest) / name))
     return written
 
 
 def _copy_packed(source: Path, target: Path) -> Path:
-    from .files import atomic_folder
-
     with atomic_folder(target) as tmp:
         shutil.copytree(source, tmp, dirs_exist_ok=True)
     return target
@@ -167,8 +168,8 @@ def _convert_gguf(name: str, config: CourseConfig) -> Path:
     """De-quantise the packaged GGUF to fp32 and save a normal transformers folder (atomically)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    gguf = package_weights(name)
-    target = converted_dir(name, config)
+    gguf = _package_weights(name)
+    target = _converted_dir(name, config)
     tmp = target.with_name(target.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -200,12 +201,12 @@ def resolve_model(name: str, config: CourseConfig | None = None) -> str:
     if name in KNOWN_MODELS:
         spec = KNOWN_MODELS[name]
         if spec.kind == "embedder":
-            return str(package_weights(name))
+            return str(_package_weights(name))
         if not is_prepared(name, config):
             print(f"'{name}' is not prepared yet: preparing it once now (converting takes about 20 s). "
                   "Run `python -P -m course_utils.models prepare` ahead of class to skip this.")
             prepare([name], config)
-        return str(converted_dir(name, config))
+        return str(_converted_dir(name, config))
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
     if "/" in name and config.allow_hub:
@@ -258,7 +259,6 @@ def load_generator(name: str | None = None, config: CourseConfig | None = None):
     source = resolve_model(name, config)
     offline = not (config.allow_hub and source == name and "/" in name and not Path(name).is_dir())
     if Path(source).is_dir():  # weights on disk: the model needs about their size, plus working room
-        from .evaluate.meters import check_memory
 
         weights_mb = sum(f.stat().st_size for f in Path(source).glob("*.safetensors")) / 1024 / 1024
         check_memory(1.2 * weights_mb + 100, f"Loading the generator '{name}'")
@@ -314,6 +314,8 @@ def bf16_supported(device: str = "cpu") -> bool:
     later, recent GPUs); without it, bf16 is emulated and slower than fp32."""
     import torch
 
+    if device not in ("cpu", "cuda"):
+        raise GenerationError(f"device must be 'cpu' or 'cuda' (as the profile names it), got {device!r}.")
     if device == "cuda":
         return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
     try:
@@ -325,16 +327,16 @@ def bf16_supported(device: str = "cpu") -> bool:
 def generation_precision(precision: str = "auto", device: str = "cpu", prompts: int = 2) -> str:
     """The precision `prompts` answers generated together run in on this machine: "bf16" or "fp32".
 
-    bf16 here is autocast: the weights stay in fp32 and the matrix products run in bfloat16, about twice as fast on a
-    processor with bfloat16 instructions. "auto" (what the course uses) takes it for batches of prompts on such a
-    processor and fp32 everywhere else. A batch is limited by arithmetic, so bf16 pays there; one prompt alone is
-    limited by reading the weights, which autocast reads twice (to cast them), so one at a time gains nothing
-    (benchmarks/generation_settings.json, rows "support, with documents: the course's" in fp32 and "in bf16", and the
-    two "one at a time" rows). bf16 changes the last bits of every logit, so a greedy answer can take another word
-    where two were nearly tied (those rows' `same_answers`). Each progress bar says which precision ran
-    ("Generating (bf16)"). COURSE_GENERATION_PRECISION=fp32 generates everything in fp32: bf16 kernels differ most
-    between processors, so fp32 narrows the spread of answers across machines (benchmarks/variation.json measures
-    it), without removing it."""
+    bf16 here is autocast: the weights stay in fp32 and the matrix products run in bfloat16. "auto" (what the course
+    uses) takes it for batches of prompts on a processor with bfloat16 instructions and fp32 everywhere else. A
+    batch is limited by arithmetic, so bf16 pays there; one prompt alone is limited by reading the weights, which
+    autocast reads twice (to cast them), so one at a time it was slower than fp32. bf16 changes the last bits of
+    every logit, so a greedy answer can take another word where two were nearly tied: the untrained base model, whose
+    answers are full of near-ties, changed a good share of them. Measured in benchmarks/generation_settings.json,
+    rows "support, with documents: the course's" (fp32) against "... in bf16", and the two "one at a time" rows
+    (their `same_answers`). Each progress bar says which precision ran ("Generating (bf16)").
+    COURSE_GENERATION_PRECISION=fp32 generates everything in fp32: bf16 kernels differ most between processors, so
+    fp32 narrows the spread of answers across machines (benchmarks/variation.json measures it), without removing it."""
     if precision not in PRECISIONS:
         raise GenerationError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
     if precision == "auto":
@@ -420,7 +422,6 @@ class GenerationSettings:
 def generation_settings(use: "str | GenerationSettings" = "chat", **changes) -> GenerationSettings:
     """The GenerationSettings of one of the course's uses (a name in config.GENERATION, or settings you built), with
     `changes` on top: ``generation_settings("grounded", max_new_tokens=32)``."""
-    from dataclasses import fields, replace
 
     if isinstance(use, GenerationSettings):
         base = use
@@ -449,7 +450,6 @@ def chat_batch(model, tokenizer, conversations, settings: "str | GenerationSetti
     (the prefill must then be a start the schema allows).
     """
     import torch
-    from .progress import progress_bar
 
     if isinstance(conversations, str) or (isinstance(conversations, (list, tuple)) and conversations
                                           and isinstance(conversations[0], dict)):
@@ -479,8 +479,6 @@ def chat_batch(model, tokenizer, conversations, settings: "str | GenerationSetti
             batch = tokenizer([prompts[i] for i in chosen], return_tensors="pt", padding=True, add_special_tokens=False)
             batch = batch.to(model.device)
         if schemas is not None:
-            from .structured import logits_processor
-
             batch["logits_processor"] = [logits_processor(model, tokenizer, [schemas[i] for i in chosen])]
         with torch.inference_mode(), _precision_context(precision, model.device.type):
             out = model.generate(**batch, max_new_tokens=s.max_new_tokens, do_sample=False)
@@ -527,8 +525,6 @@ def timed_chat(model, tokenizer, messages, max_new_tokens: int = 40, precision: 
     clock = _StepClock()
     processors, grammar = [clock], 0.0   # the clock first: it reads the time as soon as a step's scores exist
     if json_schema is not None:
-        from .structured import logits_processor
-
         start = time.perf_counter()
         processors.append(logits_processor(model, tokenizer, [json_schema]))
         grammar = time.perf_counter() - start
@@ -581,7 +577,7 @@ def _batches(order: list[int], token_ids, batch_size: int, max_batch_tokens: int
     return batches + [current] if current else batches
 
 
-def shared_prefix_length(token_ids: list[list[int]], min_tokens: int = 16) -> int:
+def _shared_prefix_length(token_ids: list[list[int]], min_tokens: int = 16) -> int:
     """How many tokens all these prompts start with (each keeps at least one of its own); 0 when fewer than
     `min_tokens` or only one prompt: then sharing saves too little to be worth copying a cache."""
     if len(token_ids) < 2:
@@ -609,7 +605,7 @@ class _SharedPrefix:
         import torch
 
         self.ids, self.pad_id, self.config = token_ids, pad_id, model.config
-        self.length = shared_prefix_length(self.ids)
+        self.length = _shared_prefix_length(self.ids)
         if self.length:
             with torch.inference_mode():
                 prefix_ids = torch.tensor([self.ids[0][: self.length]], device=model.device)
@@ -652,7 +648,7 @@ def status(config: CourseConfig | None = None) -> list[dict]:
     rows = []
     for name, spec in KNOWN_MODELS.items():
         try:
-            package_weights(name)
+            _package_weights(name)
             installed = True
         except ModelNotAvailableError:
             installed = False

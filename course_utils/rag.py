@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .chunking import Chunk, chunk_documents, chunk_markdown, chunk_text
+from .chunking import Chunk, chunk_documents, chunk_markdown, chunk_text, doc_ids_in_order
 from .config import CourseError, check_whole_number
 from .files import write_json_atomic
 from .grounding import (  # re-exported: `rag` is the one module a notebook needs
@@ -44,6 +44,8 @@ from .grounding import (  # re-exported: `rag` is the one module a notebook need
     strip_citations,
 )
 from .indexes import INDEX_KINDS, BM25Index, RetrievalIndexError, VectorIndex, reciprocal_rank_fusion
+from .embeddings import load_cached_embedder
+from .evaluate.retrieval import mean_metrics
 
 METHODS = ("dense", "bm25", "hybrid")
 
@@ -97,7 +99,6 @@ class KnowledgeIndex:
         if type(embedder).__module__.startswith("sentence_transformers"):
             # A bare sentence-transformers model (models.load_embedder()) instead of the course's embedder: wrap it, so
             # it embeds as the course does (unit-length rows). No cache: the cache is keyed by the configured model.
-            from .embeddings import load_cached_embedder
 
             embedder = load_cached_embedder(cache=False, model=embedder)
         self.embedder = embedder
@@ -215,8 +216,6 @@ class KnowledgeIndex:
         Returns recall@k and hit@k for each k, MRR and nDCG@max(k). `relevant[i]` holds the ids of the
         documents that answer query i (leave unanswerable queries out).
         """
-        from .chunking import doc_ids_in_order
-        from .evaluate.retrieval import mean_metrics
 
         depth = min(len(self), 4 * max(ks))  # enough chunks to fill max(ks) distinct documents, usually
         runs = [doc_ids_in_order([h.chunk.chunk_id for h in hits]) for hits in self.retrieve_batch(list(queries), depth, method)]

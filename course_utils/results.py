@@ -52,6 +52,9 @@ from pathlib import Path
 
 from .config import REPO_ROOT, CourseConfig, CourseError, get_config
 from .files import write_json_atomic
+from .evaluate.uncertainty import Share
+from .finetune import train_settings
+from .models import bf16_supported
 
 FORMAT = 1
 SYSTEMS = ("base", "rag", "fine_tuned", "rag_fine_tuned")
@@ -80,7 +83,6 @@ def machine_info() -> dict:
     """What the numbers were measured on (timings mean little without it; greedy answers depend on the numerics)."""
     import torch
 
-    from .models import bf16_supported
 
     return {
         "platform": platform.platform(),
@@ -101,6 +103,14 @@ def fraction(k: int, n: int) -> dict:
     if n <= 0 or not 0 <= k <= n:
         raise ResultsError(f"A share needs 0 <= k <= n and n > 0, got k={k}, n={n}.")
     return {"k": k, "n": n, "share": k / n}
+
+
+def check_notebook(notebook: str) -> str:
+    """Return `notebook` if it names one of the course's notebooks ("02_rag_in_practice"), else raise ResultsError."""
+    known = sorted(p.stem for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]*.ipynb"))
+    if notebook not in known:
+        raise ResultsError(f"Unknown notebook {notebook!r}: the course's notebooks are {known}.")
+    return notebook
 
 
 def lesson_path(notebook: str, config: CourseConfig | None = None) -> Path:
@@ -172,7 +182,6 @@ def scoreboard_record(labels: dict, board, *, correct: dict, strata, gains, sett
     per label (`board` holds support.summarize's columns and the cost columns); `correct` holds each system's
     per-question correct flags (for n/N and the interval).
     """
-    from .evaluate.uncertainty import Share
 
     if set(labels) - set(correct):
         raise ResultsError(f"scoreboard_record: no correct flags for {sorted(set(labels) - set(correct))}; score "
@@ -343,7 +352,7 @@ SCOREBOARD_NOTEBOOK = "05_rag_plus_finetuning"  # saves its scoreboard, not a le
 UPDATE_NOTEBOOK = "05b_update_latency_and_levers"  # saves its part of the scoreboard
 
 
-def figures_path(notebook: str, config: CourseConfig | None = None) -> Path:
+def _figures_path(notebook: str, config: CourseConfig | None = None) -> Path:
     """The file `lesson_figures` reads for `notebook`: its lesson file, or for notebooks 05 and 05b their parts of
     the scoreboard."""
     if notebook == SCOREBOARD_NOTEBOOK:
@@ -367,20 +376,20 @@ def board_figures(board: dict, costs_too: bool = False) -> dict[str, float]:
     if costs_too:
         _flatten("update", board.get("update", {}), figures)
         settings = board.get("settings", {})
-        for system, run in TRAINING_RUN_OF.items():
+        for system, run in _TRAINING_RUN_OF.items():
             seen = examples_seen(settings, system)
             if seen is not None:
                 figures[f"settings / {run.replace('_', '-')} examples seen"] = seen
     return figures
 
 
-TRAINING_RUN_OF = {"fine_tuned": "closed_book", "rag_fine_tuned": "reader"}  # system -> its run in the board's settings
+_TRAINING_RUN_OF = {"fine_tuned": "closed_book", "rag_fine_tuned": "reader"}  # system -> its run in the board's settings
 
 
 def examples_seen(settings: dict, system: str) -> float | None:
     """Training examples the run behind scoreboard system `system` went through (steps x batch size), from the
     board's "settings"; None where the settings do not say."""
-    run = settings.get(TRAINING_RUN_OF.get(system, system))
+    run = settings.get(_TRAINING_RUN_OF.get(system, system))
     if not isinstance(run, dict):
         return None
     if isinstance(run.get("train_examples_seen"), (int, float)):
@@ -405,14 +414,15 @@ def lesson_figures(notebook: str, config: CourseConfig | None = None) -> dict[st
     return figures
 
 
-VARIATION_PATH = REPO_ROOT / "benchmarks" / "variation.json"
+_VARIATION_PATH = REPO_ROOT / "benchmarks" / "variation.json"
 
 
 def reference_figures(notebook: str) -> dict[str, float]:
     """The lesson figures of the course's committed run of `notebook` (benchmarks/variation.json, default variant);
     {} where there are none."""
+    check_notebook(notebook)
     try:
-        table = json.loads(VARIATION_PATH.read_text(encoding="utf-8"))["figures"][notebook]
+        table = json.loads(_VARIATION_PATH.read_text(encoding="utf-8"))["figures"][notebook]
         return {name: float(row["default"]) for name, row in table.items() if isinstance(row.get("default"), (int, float))}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -422,6 +432,7 @@ def course_figures(notebook: str, config: CourseConfig | None = None) -> tuple[d
     """The figures one notebook measured, and whose: (figures, "measured") from your own run where it saved them,
     else (figures, "reference") from the course's committed run, else ({}, "none"). Notebook 05's include its costs
     (see `board_figures`); notebook 03's the examples its extraction run trains on ("examples seen, extraction")."""
+    check_notebook(notebook)
     if notebook in (SCOREBOARD_NOTEBOOK, UPDATE_NOTEBOOK):
         try:
             board, source, _ = load_scoreboard(config)
@@ -434,8 +445,6 @@ def course_figures(notebook: str, config: CourseConfig | None = None) -> tuple[d
         figures = reference_figures(notebook)
         source = "reference" if figures else "none"
     if notebook == "03_finetuning_with_lora" and figures:
-        from .finetune import train_settings
-
         run = train_settings("extraction", config)
         figures["examples seen, extraction"] = float(run.steps * run.batch_size)
     return figures, source

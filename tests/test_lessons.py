@@ -35,7 +35,7 @@ NOTEBOOKS = sorted({claim[0] for claim in CLAIMS})
 
 def measured(notebook: str, config) -> dict:
     """This run's figures of `notebook`; fails when the notebook ran in this session but saved nothing new."""
-    path = results.figures_path(notebook)
+    path = results._figures_path(notebook)
     ran = notebook in getattr(config, "_course_notebooks_run", set())
     if ran and (not path.exists() or path.stat().st_mtime < config._course_session_start):
         pytest.fail(f"notebook {notebook} ran in this test session but did not save {path.name}")

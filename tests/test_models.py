@@ -31,8 +31,8 @@ def no_network(tmp_path, monkeypatch):
 def test_known_models_resolve_to_local_folders():
     embedder_dir = models.resolve_model("all-minilm-l6-v2")
     generator_dir = models.resolve_model("smollm2-135m-instruct")
-    assert (models.package_weights("all-minilm-l6-v2") / "model.safetensors").exists()
-    assert embedder_dir == str(models.package_weights("all-minilm-l6-v2"))
+    assert (models._package_weights("all-minilm-l6-v2") / "model.safetensors").exists()
+    assert embedder_dir == str(models._package_weights("all-minilm-l6-v2"))
     assert generator_dir == str(get_config().models_dir / "smollm2-135m-instruct")
 
 
@@ -123,7 +123,7 @@ def test_a_shared_prefix_read_once_gives_the_same_answers(generator):
     ids = tokenizer([tokenizer.apply_chat_template([{"role": "user", "content": q}], tokenize=False,
                                                    add_generation_prompt=True) for q in questions],
                     add_special_tokens=False)["input_ids"]
-    length = models.shared_prefix_length(ids)
+    length = models._shared_prefix_length(ids)
     assert length > 16 and all(i[:length] == ids[0][:length] for i in ids) and len({i[length] for i in ids}) > 1
 
 
@@ -192,10 +192,10 @@ def test_batches_respect_both_the_count_and_the_token_budget():
 
 
 def test_shared_prefix_length_edge_cases():
-    assert models.shared_prefix_length([[1] * 40]) == 0  # one prompt: nothing to share
-    assert models.shared_prefix_length([[1] * 40, [1] * 40]) == 39  # identical prompts keep a token of their own
-    assert models.shared_prefix_length([[1] * 10 + [2], [1] * 10 + [3]]) == 0  # too short to be worth it
-    assert models.shared_prefix_length([[1] * 20 + [2], [1] * 20 + [3]], min_tokens=16) == 20
+    assert models._shared_prefix_length([[1] * 40]) == 0  # one prompt: nothing to share
+    assert models._shared_prefix_length([[1] * 40, [1] * 40]) == 39  # identical prompts keep a token of their own
+    assert models._shared_prefix_length([[1] * 10 + [2], [1] * 10 + [3]]) == 0  # too short to be worth it
+    assert models._shared_prefix_length([[1] * 20 + [2], [1] * 20 + [3]], min_tokens=16) == 20
 
 
 @pytest.mark.parametrize(
@@ -236,17 +236,17 @@ def test_prepare_converts_once_into_a_fresh_cache(tmp_path, no_network):
 def test_prepare_copies_a_packed_model_instead_of_converting(tmp_path, no_network, monkeypatch):
     """The offline room: `course.sh wheels` packs the converted model; prepare on a learner's machine copies it."""
     room = get_config(cache_dir=tmp_path / "cache", repo_root=tmp_path / "course")
-    packed = models.pack(models.wheelhouse_dir(room))
+    packed = models.pack(models._wheelhouse_dir(room))
     assert [p.name for p in packed] == ["smollm2-135m-instruct"] and (packed[0] / "CONVERTED_OK").exists()
     monkeypatch.setattr(models, "_convert_gguf", lambda *a: pytest.fail("converted although a packed copy exists"))
     folder = models.prepare(["smollm2-135m-instruct"], room)["smollm2-135m-instruct"]
-    assert folder == models.converted_dir("smollm2-135m-instruct", room) and models.is_prepared("smollm2-135m-instruct", room)
+    assert folder == models._converted_dir("smollm2-135m-instruct", room) and models.is_prepared("smollm2-135m-instruct", room)
     assert (folder / "model.safetensors").read_bytes() == (packed[0] / "model.safetensors").read_bytes()
 
 
 def test_half_finished_conversion_is_not_ready(tmp_path):
     config = get_config(cache_dir=tmp_path)
-    partial = models.converted_dir("smollm2-135m-instruct", config)
+    partial = models._converted_dir("smollm2-135m-instruct", config)
     shutil.copytree(get_config().models_dir / "smollm2-135m-instruct", partial)
     (partial / "CONVERTED_OK").unlink()
     assert not models.is_prepared("smollm2-135m-instruct", config)

@@ -81,9 +81,9 @@ def test_char_chunks_cover_text_keep_spans_and_respect_size(size, overlap):
 def test_token_chunks_fit_the_embedder_tokenizer():
     from transformers import AutoTokenizer
 
-    from course_utils.models import package_weights
+    from course_utils.models import _package_weights
 
-    tokenizer = AutoTokenizer.from_pretrained(package_weights("all-minilm-l6-v2"))
+    tokenizer = AutoTokenizer.from_pretrained(_package_weights("all-minilm-l6-v2"))
     text = DOCS[0]["text"] * 5
     chunks = chunk_text(text, "k3", size=16, overlap=4, unit="tokens", tokenizer=tokenizer)
     assert len(chunks) > 3

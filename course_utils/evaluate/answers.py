@@ -37,7 +37,9 @@ _PUNCT = set(string.punctuation) | {"€", "£", "¥", "–", "—", "‘", "’
 
 
 def normalize_answer(text: str) -> str:
-    """Lower-case `text`, drop punctuation, articles and extra spaces: "The $1,200.00 plan!" -> "1200.00 plan"."""
+    """Lower-case `text`, drop punctuation, articles and extra spaces: "The $1,200.00 plan!" -> "1200.00 plan".
+
+    None (no answer, e.g. a field missing from a parsed record) normalises to "", so it scores as a wrong answer."""
     if text is None:
         return ""
     text = unicodedata.normalize("NFKC", str(text)).lower()

@@ -23,6 +23,8 @@ import re
 from typing import Sequence
 
 from . import MetricError
+from .meters import Timer, count_tokens
+from ..models import _shared_prefix_length, chat_batch, generation_settings, prompt_text
 
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
 
@@ -54,28 +56,34 @@ def json_parse_rate(outputs: Sequence[str], lenient: bool = False) -> float:
     return sum(parse_json(o, lenient) is not None for o in outputs) / len(outputs)
 
 
+def _validator(schema: dict):
+    """A Draft 2020-12 validator for `schema`; MetricError when `schema` is not a valid JSON Schema."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    if not isinstance(schema, dict):
+        raise MetricError(f"schema must be a JSON Schema (a dict), got {type(schema).__name__}. "
+                          "Load it with data.load_schema().")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        raise MetricError(f"The schema itself is not a valid JSON Schema: {err.message}. Load it with data.load_schema().") from None
+    return Draft202012Validator(schema)
+
+
 def schema_errors(output: str, schema: dict, lenient: bool = False) -> list[str]:
     """Why one output breaks the schema: [] when it is valid, else readable messages (parse failure included)."""
-    from jsonschema import Draft202012Validator
-
+    validator = _validator(schema)
     record = parse_json(output, lenient)
     if record is None:
         return ["not a JSON object"]
-    validator = Draft202012Validator(schema)
     return [f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}" for e in validator.iter_errors(record)]
 
 
 def schema_validity(outputs: Sequence[str], schema: dict, lenient: bool = False) -> float:
     """Share of outputs that parse *and* validate against a JSON Schema (Draft 2020-12, via `jsonschema`)."""
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
     _check_not_empty(outputs)
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        raise MetricError(f"The schema itself is not a valid JSON Schema: {err.message}. Load it with data.load_schema().") from None
-    validator = Draft202012Validator(schema)
+    validator = _validator(schema)
     records = [parse_json(o, lenient) for o in outputs]
     return sum(r is not None and validator.is_valid(r) for r in records) / len(outputs)
 
@@ -104,8 +112,16 @@ def field_accuracy(
 _MISSING = object()  # never equal to a gold value, not even to None (a JSON null)
 
 
+STYLE_RULE_KEYS = ("sign_off", "second_person_regex", "jargon", "max_words")  # what datasets/style_rules.json holds
+
+
 def style_rule_results(text: str, rules: dict) -> dict[str, bool]:
     """Which of the four brand-voice rules one text satisfies (rules as in datasets/style_rules.json)."""
+    if not isinstance(text, str):
+        raise MetricError(f"text must be the model's reply (a string), got {type(text).__name__}.")
+    missing = sorted(set(STYLE_RULE_KEYS) - set(rules)) if isinstance(rules, dict) else list(STYLE_RULE_KEYS)
+    if missing:
+        raise MetricError(f"rules lack {missing}: pass the brand-voice rules as data.load_style_rules() gives them.")
     sign_off = rules["sign_off"]
     body = text.replace(sign_off, "").strip()
     first_sentence = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
@@ -137,8 +153,6 @@ def timed_generation(model, tokenizer, conversations, settings="chat", progress:
     ``prompt_tokens`` (mean tokens of the rendered chat prompt), ``shared_prompt_tokens`` (how many of them every
     prompt shares and that were read once; 0 without `share_prefix`) and ``new_tokens`` (mean per answer).
     """
-    from ..models import chat_batch, generation_settings, prompt_text, shared_prefix_length
-    from .meters import Timer, count_tokens
 
     _check_not_empty(conversations)
     settings = generation_settings(settings, **changes)
@@ -152,7 +166,7 @@ def timed_generation(model, tokenizer, conversations, settings="chat", progress:
         "seconds_per_example": timer.seconds / n,
         "tokens_per_second": new_tokens / timer.seconds if timer.seconds else 0.0,
         "prompt_tokens": sum(len(ids) for ids in prompt_ids) / n,
-        "shared_prompt_tokens": shared_prefix_length(prompt_ids) if settings.share_prefix else 0,
+        "shared_prompt_tokens": _shared_prefix_length(prompt_ids) if settings.share_prefix else 0,
         "new_tokens": new_tokens / n,
     }
 

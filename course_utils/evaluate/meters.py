@@ -8,13 +8,20 @@
 Peak memory is the process's peak resident set size (RSS) as the operating system reports it; it
 counts everything the kernel process has touched since it started, not one function alone.
 Wall time is what a learner waits for, so it includes Python overhead; it varies from run to run,
-which is why the course reports timings but never checks them in tests.
+which is why the course reports timings but never checks them in tests. To give one configuration a peak of its
+own, the benchmark scripts measure each in a fresh process (`in_fresh_process`).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import time
+import ctypes
+import gc
+import resource
 
 from . import MetricError
 from ..config import CourseError, get_config
@@ -35,8 +42,6 @@ class Timer:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MiB (Linux and macOS; current RSS on Windows)."""
     try:
-        import resource
-
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         # subtle: Linux reports KiB, macOS reports bytes.
         return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
@@ -54,6 +59,17 @@ def current_rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1024 / 1024
 
 
+def in_fresh_process(script, *arguments: str) -> dict:
+    """Run ``python -P script *arguments`` in a fresh process (offline, no progress bars) and return the JSON object
+    it prints on its last line, so that what the run measures (its peak memory above all) is its own. Raises
+    SystemExit with the end of the run's error output when it fails."""
+    done = subprocess.run([sys.executable, "-P", str(script), *arguments], capture_output=True, text=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"})
+    if done.returncode != 0 or not done.stdout.strip():
+        raise SystemExit(f"{script} {' '.join(arguments)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def release_free_memory() -> None:
     """Give memory that Python and torch have freed back to the operating system, where the C library allows it.
 
@@ -63,8 +79,6 @@ def release_free_memory() -> None:
     notebook's memory peaks. It costs a fraction of a second (a full garbage collection), so it is not called after
     every generation. Elsewhere than Linux it only runs the garbage collector.
     """
-    import ctypes
-    import gc
 
     gc.collect()
     if sys.platform.startswith("linux"):

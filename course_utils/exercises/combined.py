@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from . import check_paired_prediction, check_prediction, not_done
+from .. import support
+from ..evaluate.uncertainty import compare, wilson
 
 _CITATION_CASES = [  # (sources the model gave, gold sources) -> share of the given ids that are gold
     (["prod-k3"], ["prod-k3"], 1.0),
@@ -38,7 +40,6 @@ def check_citation_precision(citation_precision: Callable) -> None:
 
 def check_question_first(question_first_messages: Callable, hits) -> None:
     """Check ``question_first_messages(question, hits) -> messages``: same system prompt, question before documents."""
-    from .. import support
 
     question = "How much is the Brumaline K3?"
     stub, messages = not_done(question_first_messages, question, hits, none_is_stub=True)
@@ -85,7 +86,6 @@ def check_reader_update_prediction(prediction: str | None, old_rate: float, new_
 def check_updated_rows(updated_rows: Callable, facts) -> None:
     """Check ``updated_rows(facts) -> rows``: the fine-tuned system's training rows with the v2 answers as targets
     (the same prompts as support.closed_book_rows, one row per training question)."""
-    from .. import support
 
     stub, rows = not_done(updated_rows, facts.copy(), none_is_stub=True)
     if stub:
@@ -127,7 +127,6 @@ _WILSON_CASES = [(0, 60), (28, 60), (12, 60), (1, 30), (30, 30), (5, 16)]
 
 def check_wilson_interval(wilson_interval: Callable) -> None:
     """Check ``wilson_interval(k, n) -> (low, high)``: the 95 % Wilson score interval of k successes in n."""
-    from ..evaluate.uncertainty import wilson
 
     for k, n in _WILSON_CASES:
         stub, got = not_done(wilson_interval, k, n, none_is_stub=True)
@@ -151,7 +150,6 @@ def check_wilson_interval(wilson_interval: Callable) -> None:
 
 def check_discordant(discordant: Callable) -> None:
     """Check ``discordant(a, b) -> (only_a, only_b)``: the questions only one of two paired systems got right."""
-    from ..evaluate.uncertainty import compare
 
     cases = [([True, True, False, False, True], [True, False, True, False, False]),
              ([False] * 4, [True, False, True, True]), ([True, False], [True, False])]

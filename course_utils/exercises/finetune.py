@@ -12,6 +12,9 @@ from typing import Callable, Sequence
 
 from . import check_paired_prediction, check_prediction, not_done
 from ..formatting import IGNORE_INDEX
+from ..evaluate.answers import answer_correct, exact_match
+from ..finetune import LoraSettings, add_lora, linear_layer_names
+from ..models import resolve_model
 
 
 def _peft_trainable(rank: int, targets: Sequence[str]) -> int:
@@ -19,8 +22,6 @@ def _peft_trainable(rank: int, targets: Sequence[str]) -> int:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    from ..finetune import LoraSettings, add_lora
-    from ..models import resolve_model
 
     config = AutoConfig.from_pretrained(resolve_model("smollm2-135m-instruct"), local_files_only=True)
     with torch.device("meta"):
@@ -50,7 +51,6 @@ def check_lora_parameter_count(lora_parameters: Callable) -> None:
 
 def check_mlp_targets(targets: Sequence[str] | None, model) -> None:
     """Check a choice of `target_modules` that puts LoRA on the feed-forward (MLP) block only."""
-    from ..finetune import linear_layer_names
 
     if targets is None:
         print("Not done yet: set `mlp_targets` to a tuple of layer names, then run this cell again.")
@@ -86,7 +86,6 @@ def check_mask_prompt(mask_prompt: Callable) -> None:
 
 def check_exact_accuracy(exact_accuracy: Callable, predictions: Sequence[str], questions) -> None:
     """Check ``exact_accuracy(predictions, questions) -> float`` (share of exact matches) against the course's metric."""
-    from ..evaluate.answers import answer_correct, exact_match
 
     stub, got = not_done(exact_accuracy, list(predictions), questions, none_is_stub=True)
     if stub:
@@ -124,7 +123,6 @@ REPLAY_ROWS = [{"prompt": q, "answer": a} for q, a in [
 def check_replay_prediction(prediction: str | None, without: Sequence[str], with_replay: Sequence[str] | None, questions) -> None:
     """Check a prediction ('more', 'same' or 'fewer') of how many general questions the model fine-tuned with replay
     still answers right, against the run without it, on the same questions (judged as `check_paired_prediction`)."""
-    from ..evaluate.answers import answer_correct
 
     if prediction is not None and (with_replay is None or len(without) != len(questions) or len(with_replay) != len(questions)):
         raise ValueError(f"Give one answer per general question to both runs: {len(questions)} questions, "

@@ -13,6 +13,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import not_done
+from ..chunking import Chunk
+from ..evaluate.retrieval import recall_at_k as course_recall_at_k
+from ..grounding import cited_doc_ids
+from ..rag import Hit
 
 
 def check_top_k(top_k: Callable) -> None:
@@ -49,9 +53,6 @@ def check_cited_ids(cited_ids: Callable) -> None:
     `doc_ids` lists the retrieved chunks' document ids in prompt order ([1] is doc_ids[0]); the reference is
     `grounding.cited_doc_ids`, which notebook 01 uses to score citations.
     """
-    from ..chunking import Chunk
-    from ..grounding import cited_doc_ids
-    from ..rag import Hit
 
     doc_ids = ["prod-k3", "policy-returns", "prod-k3", "plan-grove"]
     hits = [Hit(Chunk("text", d, n, 0, 4), 1.0, n + 1) for n, d in enumerate(doc_ids)]
@@ -105,7 +106,6 @@ def check_chunker(chunk_chars: Callable) -> None:
 
 def check_recall_at_k(recall_at_k: Callable) -> None:
     """Check ``recall_at_k(retrieved, relevant, k) -> float`` against the course's tested implementation."""
-    from ..evaluate.retrieval import recall_at_k as reference
 
     cases = [
         (["d3", "d1", "d7"], {"d1"}, 1),
@@ -119,7 +119,7 @@ def check_recall_at_k(recall_at_k: Callable) -> None:
         stub, got = not_done(recall_at_k, retrieved, relevant, k)
         if stub:
             return
-        want = reference(retrieved, relevant, k)
+        want = course_recall_at_k(retrieved, relevant, k)
         if got is None or not np.isclose(float(got), want):
             hint = " Hint: count each document once (several chunks can come from one)." if len(set(retrieved)) < len(retrieved) else ""
             raise AssertionError(f"recall_at_k({retrieved}, {relevant}, k={k}) gave {got}, expected {want}.{hint}")
