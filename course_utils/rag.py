@@ -9,9 +9,9 @@
     result.answer, result.cited_doc_ids
 
 The model's weights never change: knowledge enters through the prompt. The pieces live in small
-modules this one builds on and re-exports: `chunking` (Chunk, chunk_documents), `embeddings`
-(CachedEmbedder), `indexes` (VectorIndex, BM25Index, reciprocal_rank_fusion) and `grounding`
-(build_prompt, answer_batch, closed_book_batch, citations).
+modules this one builds on: `chunking` (Chunk, chunk_documents), `embeddings` (CachedEmbedder), `indexes`
+(VectorIndex, BM25Index, reciprocal_rank_fusion) and `grounding` (build_prompt, answer_batch, closed_book_batch,
+citations), whose functions a notebook reaches through `rag` too (`__all__` lists them).
 
 What it leaves out: query rewriting, re-ranking with a cross-encoder, metadata filters, streaming.
 """
@@ -26,13 +26,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .chunking import Chunk, chunk_documents, chunk_markdown, chunk_text, doc_ids_in_order
+from .chunking import Chunk, chunk_documents, doc_ids_in_order
 from .config import CourseError, check_whole_number
+from .embeddings import load_cached_embedder
+from .evaluate.retrieval import mean_metrics
 from .files import write_json_atomic
-from .grounding import (  # re-exported: `rag` is the one module a notebook needs
+from .grounding import (  # the grounding functions a notebook reaches through `rag` (see __all__)
     NOT_FOUND,
-    SYSTEM_PROMPT,
-    GroundedAnswer,
     GroundingError,
     answer_batch,
     answer_question,
@@ -40,12 +40,9 @@ from .grounding import (  # re-exported: `rag` is the one module a notebook need
     build_prompt,
     cited_doc_ids,
     closed_book_batch,
-    format_sources,
     strip_citations,
 )
 from .indexes import INDEX_KINDS, BM25Index, RetrievalIndexError, VectorIndex, reciprocal_rank_fusion
-from .embeddings import load_cached_embedder
-from .evaluate.retrieval import mean_metrics
 
 METHODS = ("dense", "bm25", "hybrid")
 
@@ -297,10 +294,8 @@ class KnowledgeIndex:
         return kb
 
 
-__all__ = [
+__all__ = [  # rag's own names, and the grounding functions a notebook reaches through `rag`
     "METHODS", "RAGError", "Hit", "UpdateReport", "KnowledgeIndex",
-    "Chunk", "chunk_documents", "chunk_markdown", "chunk_text",
-    "VectorIndex", "BM25Index", "RetrievalIndexError", "reciprocal_rank_fusion",
-    "NOT_FOUND", "SYSTEM_PROMPT", "GroundedAnswer", "GroundingError", "answer_batch", "answer_question",
-    "attributed_doc_ids", "build_prompt", "cited_doc_ids", "closed_book_batch", "format_sources", "strip_citations",
+    "NOT_FOUND", "GroundingError", "answer_batch", "answer_question", "attributed_doc_ids", "build_prompt",
+    "cited_doc_ids", "closed_book_batch", "strip_citations",
 ]
