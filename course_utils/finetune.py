@@ -97,9 +97,9 @@ class LoraSettings:
 
 
 # subtle: on a CPU, bf16 matrix products keep state for every new shape they meet, so batches of ever-different
-# lengths made a bf16 run's memory grow by ~20 MB a step (fixed-length batches did not grow). Padding every batch
-# to a multiple of 64 tokens keeps the shapes few and the memory flat: notebook 05's reader peaked ~80 MB above its
-# fp32 run, against ~170 MB (and still growing) with multiples of 32.
+# lengths made a bf16 run's memory grow step after step (fixed-length batches did not grow). Padding every batch to
+# a multiple of 64 tokens keeps the shapes few and the memory flat; with multiples of 32, notebook 05's reader
+# still grew.
 BF16_PAD_MULTIPLE = 64
 
 
@@ -247,9 +247,10 @@ def training_memory_mb(settings: TrainSettings, precision: str = "fp32") -> floa
     A straight line through the peaks of `benchmarks/lora_tradeoffs.json` (SmolLM2-135M, rank 8, batch x
     max_length tokens): about 400 MB of optimiser state, gradients and buffers, plus 0.55 MB per token of the
     batch with gradient checkpointing, 1.6 MB without (all activations kept). E.g. batch 2 x 192 tokens with
-    checkpointing: about 610 MB, measured 1,250 MB peak with the 0.6 GB model. Training in bf16 (`precision`, as
-    `training_precision` resolves it) adds about 150 MB (80 to 230 MB measured): bf16 copies of the weights the
-    backward pass needs, and the processor's state for each batch shape.
+    checkpointing: about 610 MB; the file's reference row peaked at 1,242 MB with the 0.6 GB model. Training in bf16
+    (`precision`, as `training_precision` resolves it) adds 150 MB here: bf16 copies of the weights the backward
+    pass needs, and the processor's state for each batch shape. The file's two bf16 rows peaked 184 and 252 MB
+    above their fp32 rows, so on short examples the estimate errs low.
     """
     if precision not in ("fp32", "bf16"):
         raise FinetuneError(f"precision must be 'fp32' or 'bf16' (what training_precision(settings) gives), got {precision!r}.")

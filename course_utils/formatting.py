@@ -133,7 +133,8 @@ def pad_batch(examples: list[dict[str, list[int]]], pad_token_id: int, answer_lo
     ``transformers.modeling_utils.slice_logits_to_keep``: "keep the True positions"), and
     ``tests/test_finetune.py`` pins that the loss is unchanged, so an upgrade that breaks it fails a test. The loss
     is the same number, but the (tokens x 49,152-word vocabulary) logits, the largest tensors of a training
-    step on a small model, shrink to the answer's tokens: a few hundred MB less at batch 4 x 160 tokens.
+    step on a small model, shrink to the answer's tokens (at batch 4 x 160 tokens one fp32 copy of the full
+    logits is 4 x 160 x 49,152 x 4 bytes = 126 MB, and a training step keeps several).
 
     `pad_to_multiple_of` rounds the batch's width up (e.g. 32: a batch of 100 tokens becomes 128), so that
     batches come in a few shapes only; bf16 training wants that (see `finetune.train_lora`).
