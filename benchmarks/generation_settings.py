@@ -60,7 +60,7 @@ ROWS: dict[str, tuple[str, str, dict]] = {  # name: (workload, use in config.GEN
 }
 
 
-def conversations(workload: str, tokenizer) -> list:
+def conversations(workload: str) -> list:
     """The prompts of one workload (see the module docstring)."""
     from course_utils import data, grounding, rag, support, systems
     from course_utils.config import READER
@@ -93,13 +93,13 @@ def run_one(name: str) -> dict:
     fit_threads_to_cpu_budget()
     workload, use, changes = ROWS[name]
     model, tokenizer = models.load_generator()
-    prompts = conversations(workload, tokenizer)
+    prompts = conversations(workload)
     settings = models.generation_settings(use, **{"precision": "fp32", **changes})
     with Timer() as timer:
         answers = models.chat_batch(model, tokenizer, prompts, settings, progress=False)
     after = current_rss_mb()
     release_free_memory()
-    return {"workload": workload, "prompts": len(prompts), "settings": {k: v for k, v in vars(settings).items()},
+    return {"workload": workload, "prompts": len(prompts), "settings": dict(vars(settings)),
             "seconds": round(timer.seconds, 1), "peak_rss_mb": round(peak_rss_mb()), "rss_after_mb": round(after),
             "rss_after_release_mb": round(current_rss_mb()), "answers": answers}
 

@@ -47,14 +47,16 @@ def check_hits(hits, error: type[Exception] = GroundingError) -> list:
     return hits
 
 
-def source_texts(hits: Sequence, error: type[Exception] = GroundingError) -> list[str]:
-    """Each retrieved chunk as one line of prompt text, ``Title: text``, in retrieval order (unnumbered): the course's
-    one way to show a source to a model (notebook 05 labels each line with its document id instead of a number)."""
-    texts = []
-    for h in check_hits(hits, error):
-        text = " ".join(_HEADING_MARKS.sub("", h.text).split())  # Markdown marks and line breaks only cost tokens
-        texts.append(f"{h.chunk.title}: {text}" if h.chunk.title else text)
-    return texts
+def source_text(hit) -> str:
+    """One retrieved chunk as one line of prompt text, ``Title: text``: the course's one way to show a source to a
+    model (numbered here, labelled with its document id in notebook 05)."""
+    text = " ".join(_HEADING_MARKS.sub("", hit.text).split())  # Markdown marks and line breaks only cost tokens
+    return f"{hit.chunk.title}: {text}" if hit.chunk.title else text
+
+
+def source_texts(hits: Sequence) -> list[str]:
+    """Each retrieved chunk as `source_text`, in retrieval order (unnumbered)."""
+    return [source_text(h) for h in check_hits(hits)]
 
 
 def format_sources(hits: Sequence) -> str:
@@ -110,7 +112,6 @@ def attributed_doc_ids(answer: str, hits: Sequence, question: str = "", min_over
     >>> attributed_doc_ids("It costs 149 EUR.", hits, question="How much does it cost?")
     ['b']
     """
-
     hits = check_hits(hits)
     if normalize_answer(NOT_FOUND) in normalize_answer(answer):
         return []
@@ -158,7 +159,6 @@ def answer_batch(questions: Sequence[str], kb, model, tokenizer, k: int = 3, met
     Generation follows config.GENERATION["grounded"] (batches of 8, prompts of similar length together, the
     instructions every prompt starts with read once); keyword `changes` adjust it, e.g. ``max_new_tokens=32``.
     """
-
     questions = _question_list(questions, "answer_batch")
     all_hits = kb.retrieve_batch(questions, k, method)
     conversations = [build_prompt(q, hits) for q, hits in zip(questions, all_hits)]
@@ -182,7 +182,6 @@ def closed_book_batch(questions: Sequence[str], model, tokenizer, progress: bool
 
     Generation follows config.GENERATION["closed book"] (short prompts, so large batches; the shared system prompt
     read once); keyword `changes` adjust it."""
-
     questions = _question_list(questions, "closed_book_batch")
     conversations = [[{"role": "system", "content": CLOSED_BOOK_SYSTEM}, {"role": "user", "content": q}] for q in questions]
     return chat_batch(model, tokenizer, conversations, "closed book", progress, **changes)

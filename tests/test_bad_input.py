@@ -286,6 +286,7 @@ NO_ROW = {
     # grounding
     "course_utils.grounding.GroundedAnswer": RECORD + " (answer_question makes it)",
     "course_utils.grounding.answer_question": "needs a loaded model and index; its question is checked by grounding.build_prompt (row above)",
+    "course_utils.grounding.source_text": "takes one hit that check_hits has passed: source_texts and support.format_documents check the list (rows above)",
     # indexes
     "course_utils.indexes.VectorIndex": "built by VectorIndex.build/load: bad input checked in tests/test_rag.py",
     "course_utils.indexes.faiss_ids": "internal: takes a FAISS index the kit built",

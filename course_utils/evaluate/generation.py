@@ -18,13 +18,14 @@ judgement of tone beyond the four measurable rules, and streaming latency (time 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Sequence
 
+from ..models import _shared_prefix_length, chat_batch, generation_settings, prompt_text
 from . import MetricError
 from .meters import Timer, count_tokens
-from ..models import _shared_prefix_length, chat_batch, generation_settings, prompt_text
 
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
 
@@ -59,16 +60,28 @@ def json_parse_rate(outputs: Sequence[str], lenient: bool = False) -> float:
 def _validator(schema: dict):
     """A Draft 2020-12 validator for `schema`; MetricError when `schema` is not a valid JSON Schema."""
     from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
 
     if not isinstance(schema, dict):
         raise MetricError(f"schema must be a JSON Schema (a dict), got {type(schema).__name__}. "
                           "Load it with data.load_schema().")
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        raise MetricError(f"The schema itself is not a valid JSON Schema: {err.message}. Load it with data.load_schema().") from None
+    problem = _schema_problem(json.dumps(schema, sort_keys=True, default=str))
+    if problem:
+        raise MetricError(f"The schema itself is not a valid JSON Schema: {problem}. Load it with data.load_schema().")
     return Draft202012Validator(schema)
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_problem(schema_json: str) -> str:
+    """Why a schema (as JSON text) is not a valid JSON Schema, or "": checked once per schema, as it costs ~100 times
+    one validation and `schema_errors` runs once per output."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(json.loads(schema_json))
+    except SchemaError as err:
+        return err.message
+    return ""
 
 
 def schema_errors(output: str, schema: dict, lenient: bool = False) -> list[str]:
@@ -153,7 +166,6 @@ def timed_generation(model, tokenizer, conversations, settings="chat", progress:
     ``prompt_tokens`` (mean tokens of the rendered chat prompt), ``shared_prompt_tokens`` (how many of them every
     prompt shares and that were read once; 0 without `share_prefix`) and ``new_tokens`` (mean per answer).
     """
-
     _check_not_empty(conversations)
     settings = generation_settings(settings, **changes)
     with Timer() as timer:

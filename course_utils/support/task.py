@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..config import CourseError, is_whole_number
 from ..data import UNANSWERABLE, DatasetError, load_questions, load_schema, load_support
-from ..grounding import check_hits, source_texts
+from ..grounding import check_hits, source_text
 from ..models import chat_batch
 from ..structured import dedupe_json_list
 
@@ -77,9 +77,8 @@ def target_json(target: dict) -> str:
 
 def format_documents(hits: Sequence) -> str:
     """Retrieved chunks as labelled documents, one per line: ``[doc-id] Title: text`` (the text as notebook 01's
-    prompts show it, `grounding.source_texts`; the label is the document id, which the answer cites)."""
-    hits = check_hits(hits, SupportError)
-    return "\n".join(f"[{h.doc_id}] {text}" for h, text in zip(hits, source_texts(hits, SupportError)))
+    prompts show it, `grounding.source_text`; the label is the document id, which the answer cites)."""
+    return "\n".join(f"[{h.doc_id}] {source_text(h)}" for h in check_hits(hits, SupportError))
 
 
 def build_messages(question: str, hits: Sequence | None = None, system: str = SUPPORT_SYSTEM,
