@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from .results import SCOREBOARD_NOTEBOOK, UPDATE_NOTEBOOK, course_figures
 from .decision import NOTEBOOKS, render
+from .results import SCOREBOARD_NOTEBOOK, UPDATE_NOTEBOOK, course_figures
 
 
 def gap(a: str, b: str) -> Callable[[Mapping[str, float]], float]:
@@ -268,7 +268,6 @@ def verdict_table(figures: Mapping[str, Mapping[str, float]] | None = None, conf
 
     `figures` ({notebook: {figure: value}}) defaults to each notebook's figures from `results.course_figures`:
     your own run where it saved them, else the course's reference run."""
-
     if figures is None:
         figures = {nb: course_figures(nb, config)[0] for nb in NOTEBOOKS.values()}
     return [{"the article says": c.claim, "the course measured": render(c.evidence, figures) if c.evidence else "",

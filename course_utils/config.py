@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import os
+import random
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
-import numbers
-import random
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -238,7 +238,6 @@ def is_whole_number(value, minimum: int = 1) -> bool:
     >>> is_whole_number(3), is_whole_number(True), is_whole_number(0), is_whole_number(0, minimum=0)
     (True, False, False, True)
     """
-
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
 
@@ -339,7 +338,6 @@ def check_seed(seed, example: str = "seed_everything(42)") -> int:
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch so that a notebook's results repeat run after run."""
-
     check_seed(seed)
 
     import numpy as np

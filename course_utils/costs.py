@@ -28,7 +28,7 @@ from numbers import Real
 from pathlib import Path
 
 from . import results
-from .config import CourseError, REPO_ROOT
+from .config import REPO_ROOT, CourseError
 from .decision import APPROACHES
 
 DAYS_PER_MONTH = 365 / 12
@@ -285,7 +285,6 @@ def systems_table(board: dict, price_per_hour: float = 1.0):
 
 def _short_paths(text: str) -> str:
     """Paths in a message, relative to the repository (a note shown in a notebook should not show your folders)."""
-
     return text.replace(str(REPO_ROOT) + "/", "").replace(str(Path.home()), "~")
 
 

@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Mapping
-import re
 
 from .config import CourseError
 
@@ -524,7 +524,6 @@ def render(template: str, figures: Mapping[str, Mapping[str, float]]) -> str:
     >>> render("{03:schema validity, LoRA:%} valid", {})
     '(not measured: run notebook 03) valid'
     """
-
     def fill(match: re.Match) -> str:
         short, name, style = match.group(1), match.group(2), match.group(3)
         value = figures.get(NOTEBOOKS[short], {}).get(name)

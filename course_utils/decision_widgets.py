@@ -129,7 +129,6 @@ def _recommendation_html(rec: decision.Recommendation, reasons: int = 4, changes
 
 def _load_course_figures(config=None) -> dict:
     """{notebook: figures} of notebooks 01-05: your own runs where they saved figures, else the course's reference run."""
-
     return {notebook: results.course_figures(notebook, config)[0] for notebook in decision.NOTEBOOKS.values()}
 
 

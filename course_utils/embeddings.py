@@ -19,15 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import warnings
 
-from .config import CourseConfig, CourseError, get_config
 from . import models
-
+from .config import CourseConfig, CourseError, get_config
 
 _CREATE_TABLE = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vector BLOB)"
 
@@ -81,7 +80,6 @@ class CachedEmbedder:
 
     def _start_over(self, err: Exception) -> None:
         """A damaged cache file is never used: move it aside, warn, and start an empty one (vectors get recomputed)."""
-
         if self._db is not None:
             self._db.close()
         aside = self.cache_path.with_suffix(".corrupt")
@@ -160,7 +158,6 @@ def load_cached_embedder(config: CourseConfig | None = None, cache: bool = True,
     `cache=False` gives the same embedder without a cache (for measuring cold throughput).
     Pass an already loaded `model` to avoid loading it twice.
     """
-
     config = config or get_config()
     model = model if model is not None else models.load_embedder(config.embedder, config)
     folder = config.cache_dir / "embeddings" / config.embedder.replace("/", "__") if cache else None

@@ -21,6 +21,8 @@ hyper-parameter search. The defaults are the fast CPU profile measured in notebo
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import time
@@ -29,15 +31,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
-import hashlib
-import json
 
 from .config import (PRECISIONS, TRAINING_RUNS, CourseConfig, CourseError, check_seed, check_whole_number, get_config,
                      is_whole_number)
-from .formatting import build_training_set, pad_batch
-from .models import bf16_supported, resolve_model
 from .evaluate.meters import check_memory, peak_rss_mb, release_free_memory
 from .files import atomic_folder, write_json_atomic
+from .formatting import build_training_set, pad_batch
+from .models import bf16_supported, resolve_model
 from .progress import progress_bar
 
 ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")  # the four attention projections of a Llama layer
@@ -162,7 +162,6 @@ def settings_from(spec: dict, **changes) -> TrainSettings:
 
 def train_settings(run: str, config: CourseConfig | None = None) -> TrainSettings:
     """The TrainSettings of one of the course's training runs (config.TRAINING_RUNS), for the active profile."""
-
     if run not in TRAINING_RUNS:
         raise FinetuneError(f"Unknown training run {run!r}. The course's runs: {sorted(TRAINING_RUNS)}. "
                             "For your own run, build TrainSettings(steps=..., batch_size=...) directly.")
@@ -305,9 +304,7 @@ def restore_base_weights(model, name: str | None = None, config: CourseConfig | 
     Each tensor's bytes are read straight into the tensor from its place in the safetensors file (the format is an
     8-byte header length, a JSON header of dtypes, shapes and byte offsets, then the raw data): the safetensors
     library maps the whole file into memory instead, which counts its 0.5 GB against the process while it is open."""
-
     import torch
-
 
     if has_lora(model):
         raise FinetuneError("This model still carries LoRA layers: take them off with remove_lora (or merge_lora) first.")
@@ -344,7 +341,6 @@ def restore_base_weights(model, name: str | None = None, config: CourseConfig | 
 
 def save_adapter(model, path: str | Path) -> float:
     """Save only the LoRA weights (not the base model) to `path`; returns their size on disk in MB."""
-
     path = Path(path)
     with atomic_folder(path) as tmp:  # a crash mid-save leaves the previous adapter as it was
         model.save_pretrained(tmp)
@@ -456,7 +452,6 @@ def train_lora(
     """
     from transformers.trainer_utils import get_last_checkpoint
 
-
     config = config or get_config()
     seed = config.seed if settings.seed is None else settings.seed
     run_dir, precision = _run_dir(config, run_name), training_precision(settings, config)
@@ -514,7 +509,6 @@ def _run_fingerprint(model, rows, lora: LoraSettings, settings: TrainSettings, s
                     drop_too_long: bool, precision: str) -> str:
     """A hash of everything that decides a run's adapter: the base model's name, the rows, the system prompt and
     the settings. Two runs with the same fingerprint train the same adapter (on the same kind of processor)."""
-
     name = getattr(getattr(model, "config", None), "_name_or_path", "")
     blob = json.dumps([str(name), list(rows), system, repr(lora), repr(settings), drop_too_long, precision],
                       sort_keys=True, default=str)
@@ -543,7 +537,6 @@ def load_or_train(model, tokenizer, rows: list[dict], run_name: str, lora: LoraS
     """The adapter of run `run_name` if ``<cache>/runs/<run_name>`` holds one trained from these very rows and
     settings (its run.json fingerprint), else train it now with `train_lora`. `model` comes back plain (no LoRA)
     either way; put the adapter on it with `load_adapter(model, saved.adapter_dir)`."""
-
     config = config or get_config()
     run_dir = _run_dir(config, run_name)
     wanted = _run_fingerprint(model, rows, lora, settings, system, drop_too_long, training_precision(settings, config))
@@ -620,7 +613,6 @@ def _LossProgressBar(precision: str = "fp32"):
     """A tqdm bar over optimiser steps that shows the latest loss instead of printing every log line, and the
     precision the run trains in ("Training (bf16)")."""
     from transformers import TrainerCallback
-
 
     class LossProgressBar(TrainerCallback):
         def on_train_begin(self, args, state, control, **kwargs):

@@ -157,7 +157,6 @@ class VectorIndex:
         """Write the index to `path` atomically: a reader sees the old file or the new one, never half of one."""
         import faiss
 
-
         path = Path(path)
         with atomic_path(path) as tmp:
             faiss.write_index(self.index, str(tmp))

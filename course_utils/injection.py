@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from .config import CourseError
 from .grounding import NOT_FOUND, SYSTEM_PROMPT, check_hits, source_texts
-from dataclasses import replace
 
 ATTACKER_ADDRESS = "orrinvale-refunds.example"  # .example never resolves: the address is safe to print
 # Four wordings an attacker might try (benchmarks/injection.py measures each; the notebook uses the one the
@@ -100,7 +100,6 @@ def filter_instructions(text: str) -> tuple[str, int]:
 
 def filtered_hits(hits: Sequence) -> tuple[list, int]:
     """The hits with `filter_instructions` applied to each chunk's text; returns ``(hits, sentences dropped)``."""
-
     out, dropped = [], 0
     for h in check_hits(hits, InjectionError):
         text, n = filter_instructions(h.chunk.text)

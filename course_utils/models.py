@@ -123,7 +123,6 @@ def prepare(names: Sequence[str] | None = None, config: CourseConfig | None = No
 
     Safe to run twice: a model already converted is skipped unless ``force=True``.
     """
-
     config = config or get_config()
     names = list(names) if names else [config.embedder, config.generator]
     done: dict[str, Path] = {}
@@ -259,7 +258,6 @@ def load_generator(name: str | None = None, config: CourseConfig | None = None):
     source = resolve_model(name, config)
     offline = not (config.allow_hub and source == name and "/" in name and not Path(name).is_dir())
     if Path(source).is_dir():  # weights on disk: the model needs about their size, plus working room
-
         weights_mb = sum(f.stat().st_size for f in Path(source).glob("*.safetensors")) / 1024 / 1024
         check_memory(1.2 * weights_mb + 100, f"Loading the generator '{name}'")
     try:
@@ -422,7 +420,6 @@ class GenerationSettings:
 def generation_settings(use: "str | GenerationSettings" = "chat", **changes) -> GenerationSettings:
     """The GenerationSettings of one of the course's uses (a name in config.GENERATION, or settings you built), with
     `changes` on top: ``generation_settings("grounded", max_new_tokens=32)``."""
-
     if isinstance(use, GenerationSettings):
         base = use
     elif use in GENERATION:

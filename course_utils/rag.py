@@ -213,7 +213,6 @@ class KnowledgeIndex:
         Returns recall@k and hit@k for each k, MRR and nDCG@max(k). `relevant[i]` holds the ids of the
         documents that answer query i (leave unanswerable queries out).
         """
-
         depth = min(len(self), 4 * max(ks))  # enough chunks to fill max(ks) distinct documents, usually
         runs = [doc_ids_in_order([h.chunk.chunk_id for h in hits]) for hits in self.retrieve_batch(list(queries), depth, method)]
         names = [f"recall@{k}" for k in ks] + [f"hit@{k}" for k in ks] + ["mrr", f"ndcg@{max(ks)}"]

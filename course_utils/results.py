@@ -51,8 +51,8 @@ import platform
 from pathlib import Path
 
 from .config import REPO_ROOT, CourseConfig, CourseError, get_config
-from .files import write_json_atomic
 from .evaluate.uncertainty import Share
+from .files import write_json_atomic
 from .finetune import train_settings
 from .models import bf16_supported
 
@@ -82,7 +82,6 @@ def update_path(config: CourseConfig | None = None) -> Path:
 def machine_info() -> dict:
     """What the numbers were measured on (timings mean little without it; greedy answers depend on the numerics)."""
     import torch
-
 
     return {
         "platform": platform.platform(),
@@ -182,7 +181,6 @@ def scoreboard_record(labels: dict, board, *, correct: dict, strata, gains, sett
     per label (`board` holds support.summarize's columns and the cost columns); `correct` holds each system's
     per-question correct flags (for n/N and the interval).
     """
-
     if set(labels) - set(correct):
         raise ResultsError(f"scoreboard_record: no correct flags for {sorted(set(labels) - set(correct))}; score "
                            f"every system of `labels` first.")

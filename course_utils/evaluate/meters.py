@@ -14,17 +14,17 @@ own, the benchmark scripts measure each in a fresh process (`in_fresh_process`).
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
-import ctypes
-import gc
-import resource
 
-from . import MetricError
 from ..config import CourseError, get_config
+from . import MetricError
 
 
 class Timer:
@@ -79,7 +79,6 @@ def release_free_memory() -> None:
     notebook's memory peaks. It costs a fraction of a second (a full garbage collection), so it is not called after
     every generation. Elsewhere than Linux it only runs the garbage collector.
     """
-
     gc.collect()
     if sys.platform.startswith("linux"):
         try:

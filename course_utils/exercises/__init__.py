@@ -7,6 +7,7 @@ confirmation when it is. Solutions live in notebooks/solutions/, apart from the 
 from __future__ import annotations
 
 from typing import Callable, Sequence
+
 from ..evaluate.uncertainty import compare
 
 
@@ -51,7 +52,6 @@ def check_paired_prediction(prediction: str | None, right_a: Sequence[bool] | No
     of the measured change ('same' only when the counts are equal); the paired comparison (`uncertainty.compare`)
     then says whether that change is more than the noise of so few `unit`, which a prediction cannot settle.
     Returns the comparison, or None while the prediction is unset."""
-
     if prediction is None:
         print(f"Not done yet: set `{variable}` to 'more', 'same' or 'fewer', then run this cell again.")
         return None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from . import check_paired_prediction, check_prediction, not_done
 from .. import support
 from ..evaluate.uncertainty import compare, wilson
+from . import check_paired_prediction, check_prediction, not_done
 
 _CITATION_CASES = [  # (sources the model gave, gold sources) -> share of the given ids that are gold
     (["prod-k3"], ["prod-k3"], 1.0),
@@ -40,7 +40,6 @@ def check_citation_precision(citation_precision: Callable) -> None:
 
 def check_question_first(question_first_messages: Callable, hits) -> None:
     """Check ``question_first_messages(question, hits) -> messages``: same system prompt, question before documents."""
-
     question = "How much is the Brumaline K3?"
     stub, messages = not_done(question_first_messages, question, hits, none_is_stub=True)
     if stub:
@@ -86,7 +85,6 @@ def check_reader_update_prediction(prediction: str | None, old_rate: float, new_
 def check_updated_rows(updated_rows: Callable, facts) -> None:
     """Check ``updated_rows(facts) -> rows``: the fine-tuned system's training rows with the v2 answers as targets
     (the same prompts as support.closed_book_rows, one row per training question)."""
-
     stub, rows = not_done(updated_rows, facts.copy(), none_is_stub=True)
     if stub:
         return
@@ -127,7 +125,6 @@ _WILSON_CASES = [(0, 60), (28, 60), (12, 60), (1, 30), (30, 30), (5, 16)]
 
 def check_wilson_interval(wilson_interval: Callable) -> None:
     """Check ``wilson_interval(k, n) -> (low, high)``: the 95 % Wilson score interval of k successes in n."""
-
     for k, n in _WILSON_CASES:
         stub, got = not_done(wilson_interval, k, n, none_is_stub=True)
         if stub:
@@ -150,7 +147,6 @@ def check_wilson_interval(wilson_interval: Callable) -> None:
 
 def check_discordant(discordant: Callable) -> None:
     """Check ``discordant(a, b) -> (only_a, only_b)``: the questions only one of two paired systems got right."""
-
     cases = [([True, True, False, False, True], [True, False, True, False, False]),
              ([False] * 4, [True, False, True, True]), ([True, False], [True, False])]
     for a, b in cases:

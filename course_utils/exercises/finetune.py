@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from . import check_paired_prediction, check_prediction, not_done
-from ..formatting import IGNORE_INDEX
 from ..evaluate.answers import answer_correct, exact_match
 from ..finetune import LoraSettings, add_lora, linear_layer_names
+from ..formatting import IGNORE_INDEX
 from ..models import resolve_model
+from . import check_paired_prediction, check_prediction, not_done
 
 
 def _peft_trainable(rank: int, targets: Sequence[str]) -> int:
     """Trainable parameters peft creates for SmolLM2-135M, counted on a weightless ('meta') copy: no memory, no download."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
-
 
     config = AutoConfig.from_pretrained(resolve_model("smollm2-135m-instruct"), local_files_only=True)
     with torch.device("meta"):
@@ -51,7 +50,6 @@ def check_lora_parameter_count(lora_parameters: Callable) -> None:
 
 def check_mlp_targets(targets: Sequence[str] | None, model) -> None:
     """Check a choice of `target_modules` that puts LoRA on the feed-forward (MLP) block only."""
-
     if targets is None:
         print("Not done yet: set `mlp_targets` to a tuple of layer names, then run this cell again.")
         return
@@ -86,7 +84,6 @@ def check_mask_prompt(mask_prompt: Callable) -> None:
 
 def check_exact_accuracy(exact_accuracy: Callable, predictions: Sequence[str], questions) -> None:
     """Check ``exact_accuracy(predictions, questions) -> float`` (share of exact matches) against the course's metric."""
-
     stub, got = not_done(exact_accuracy, list(predictions), questions, none_is_stub=True)
     if stub:
         return
@@ -123,7 +120,6 @@ REPLAY_ROWS = [{"prompt": q, "answer": a} for q, a in [
 def check_replay_prediction(prediction: str | None, without: Sequence[str], with_replay: Sequence[str] | None, questions) -> None:
     """Check a prediction ('more', 'same' or 'fewer') of how many general questions the model fine-tuned with replay
     still answers right, against the run without it, on the same questions (judged as `check_paired_prediction`)."""
-
     if prediction is not None and (with_replay is None or len(without) != len(questions) or len(with_replay) != len(questions)):
         raise ValueError(f"Give one answer per general question to both runs: {len(questions)} questions, "
                          f"{len(without)} and {len(with_replay or [])} answers.")

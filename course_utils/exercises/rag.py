@@ -12,11 +12,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import not_done
 from ..chunking import Chunk
 from ..evaluate.retrieval import recall_at_k as course_recall_at_k
 from ..grounding import cited_doc_ids
 from ..rag import Hit
+from . import not_done
 
 
 def check_top_k(top_k: Callable) -> None:
@@ -53,7 +53,6 @@ def check_cited_ids(cited_ids: Callable) -> None:
     `doc_ids` lists the retrieved chunks' document ids in prompt order ([1] is doc_ids[0]); the reference is
     `grounding.cited_doc_ids`, which notebook 01 uses to score citations.
     """
-
     doc_ids = ["prod-k3", "policy-returns", "prod-k3", "plan-grove"]
     hits = [Hit(Chunk("text", d, n, 0, 4), 1.0, n + 1) for n, d in enumerate(doc_ids)]
     cases = [
@@ -106,7 +105,6 @@ def check_chunker(chunk_chars: Callable) -> None:
 
 def check_recall_at_k(recall_at_k: Callable) -> None:
     """Check ``recall_at_k(retrieved, relevant, k) -> float`` against the course's tested implementation."""
-
     cases = [
         (["d3", "d1", "d7"], {"d1"}, 1),
         (["d3", "d1", "d7"], {"d1"}, 2),

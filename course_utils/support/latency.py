@@ -11,6 +11,7 @@ import numpy as np
 from ..models import timed_chat
 from .task import SupportError, build_messages, decoding_schema
 
+
 @dataclass(frozen=True)
 class Latency:
     """One system's latency, taken apart: what one user waits for one answer, queries one at a time (seconds).

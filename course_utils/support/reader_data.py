@@ -20,6 +20,7 @@ from ..evaluate.answers import normalize_answer
 from ..rag import Hit
 from .task import SupportError, build_messages, target_json
 
+
 def _evidence_chunk(kb, doc_id: str, answer: str, passages: Sequence[str]):
     """The chunk of one document that best holds the evidence: most words of a gold passage, the answer as tie-break."""
     chunks = [c for c in kb.chunks.values() if c.doc_id == doc_id]

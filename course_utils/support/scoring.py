@@ -14,6 +14,7 @@ from ..evaluate.answers import answer_correct, normalize_answer
 from ..evaluate.generation import parse_json
 from .task import STRATA, SupportError, stratum
 
+
 def _is_abstention(record: dict) -> bool:
     return record.get("answerable") is False or normalize_answer(str(record.get("answer", ""))) == normalize_answer(UNANSWERABLE)
 
